@@ -1,0 +1,64 @@
+# The two commands a newcomer needs: `make book` and `make test`.
+# Both create .venv (Python 3.11) and install the locked dependencies on first use.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+COHORT := data/synthetic/cohort.csv
+JB     := $(VENV)/bin/jupyter-book
+
+.PHONY: help install data calibrate book test lint format sync bench clean lock
+
+help:
+	@echo "make book   - install (first run), regenerate stale data, execute notebooks, build _build/html"
+	@echo "make test   - install (first run), ruff, then the test suite"
+	@echo "make data   - regenerate $(COHORT) from the generator parameters"
+	@echo "make bench  - print the benchmark figures"
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+# The cohort is rebuilt only when the generator or its inputs change.
+$(COHORT): $(STAMP) src/helpers/synthetic.py src/helpers/cohort.py data/synthetic/generator_params.json data/published/published_results.yaml
+	$(PY) -m helpers generate
+	@touch $(COHORT)
+
+data: $(STAMP)
+	$(PY) -m helpers generate
+
+calibrate: $(STAMP)
+	$(PY) -m helpers calibrate
+	$(PY) -m helpers generate
+
+book: $(STAMP) $(COHORT)
+	$(JB) build . --builder html -W -n --keep-going
+	@echo "Open _build/html/index.html in a browser."
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests notebooks
+	$(VENV)/bin/ruff format --check src tests notebooks
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format src tests notebooks
+	$(VENV)/bin/ruff check --fix src tests notebooks
+
+test: $(STAMP) lint
+	$(PY) -m pytest -n 2 -q
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+lock: $(STAMP)
+	@{ echo "# Exact pins of every package in the project's virtual environment (Python 3.11)."; \
+	   echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	   $(PY) -m pip freeze --all --exclude-editable | grep -viE '^pip=='; } > requirements.lock
+
+clean:
+	rm -rf _build

@@ -1,0 +1,45 @@
+"""The original study's printed numbers, as transcribed in ``data/published``.
+
+The YAML file is the project's own copy of every number the paper prints. Keys
+are dotted paths (``efficacy.before_psm.pfs.icis.median``); the fidelity audit
+uses the same keys.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PUBLISHED_YAML = PROJECT_ROOT / "data" / "published" / "published_results.yaml"
+
+
+@lru_cache(maxsize=1)
+def load_published() -> dict:
+    """The whole published-results tree (read once)."""
+    with open(PUBLISHED_YAML, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def published(key: str) -> Any:
+    """One published value by dotted key; KeyError names the missing part."""
+    node: Any = load_published()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no published value at '{key}' (stops at '{part}')")
+        node = node[part]
+    return node
+
+
+def flatten(node: Any = None, prefix: str = "") -> dict[str, Any]:
+    """Every leaf of the tree as ``{dotted_key: value}`` (lists are leaves)."""
+    node = load_published() if node is None else node
+    if not isinstance(node, dict):
+        return {prefix: node}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out

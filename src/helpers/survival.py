@@ -1,0 +1,306 @@
+"""Kaplan–Meier estimation, landmark rates, median follow-up and the log-rank test.
+
+Compute only: no plotting and no string formatting. Results are frozen
+dataclasses with a ``to_frame()`` giving tidy rows (``estimate, ci_lower,
+ci_upper, ...``). Times are in months throughout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+MEDIAN_CI_STYLES = ("symmetric", "loglog")
+
+
+@dataclass(frozen=True)
+class KMResult:
+    """A fitted Kaplan–Meier curve.
+
+    ``table`` has one row per distinct observed time: ``time, n_at_risk,
+    n_events, n_censored, survival, se`` (Greenwood standard error of S).
+    """
+
+    table: pd.DataFrame
+    n: int
+    events: int
+    alpha: float = 0.05
+    label: str = ""
+
+    @property
+    def event_times(self) -> pd.DataFrame:
+        return self.table[self.table["n_events"] > 0]
+
+    def survival_at(self, t: float) -> float:
+        """S(t), right-continuous (events at t count)."""
+        rows = self.table[self.table["time"] <= t]
+        return 1.0 if rows.empty else float(rows["survival"].iloc[-1])
+
+    def se_at(self, t: float) -> float:
+        rows = self.table[self.table["time"] <= t]
+        return 0.0 if rows.empty else float(rows["se"].iloc[-1])
+
+    def median(self) -> float:
+        """First time at which S(t) <= 0.5 (NaN if the curve never gets there)."""
+        return quantile_time(self, 0.5)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.assign(label=self.label)
+
+
+def fit_km(durations, events, *, alpha: float = 0.05, label: str = "") -> KMResult:
+    """Kaplan–Meier estimate with Greenwood standard errors.
+
+    Parameters
+    ----------
+    durations, events : array-like
+        Follow-up times (> 0) and event indicators (1 = event, 0 = censored).
+
+    Notes
+    -----
+    Censored observations tied with an event time are taken to be at risk at
+    that time (the usual convention, as in SPSS and R ``survfit``).
+    Greenwood's variance: Var S(t) = S(t)^2 * sum d / (n (n - d)).
+    """
+    t = np.asarray(durations, dtype=float)
+    d = np.asarray(events, dtype=int)
+    if t.shape != d.shape or t.ndim != 1:
+        raise ValueError("durations and events must be 1-D and of equal length")
+    if t.size == 0:
+        raise ValueError("no observations to fit a Kaplan–Meier curve")
+    times, inverse = np.unique(t, return_inverse=True)
+    n_events = np.bincount(inverse, weights=d, minlength=times.size)
+    n_total = np.bincount(inverse, minlength=times.size)
+    n_at_risk = n_total[::-1].cumsum()[::-1]
+    factor = 1.0 - n_events / n_at_risk
+    survival = np.cumprod(factor)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(n_at_risk > n_events, n_events / (n_at_risk * (n_at_risk - n_events)), np.inf)
+    terms = np.where(n_events > 0, terms, 0.0)
+    greenwood = np.cumsum(terms)
+    with np.errstate(invalid="ignore"):
+        se = np.where(np.isfinite(greenwood), survival * np.sqrt(greenwood), np.nan)
+    table = pd.DataFrame(
+        {
+            "time": times,
+            "n_at_risk": n_at_risk.astype(int),
+            "n_events": n_events.astype(int),
+            "n_censored": (n_total - n_events).astype(int),
+            "survival": survival,
+            "se": se,
+        }
+    )
+    return KMResult(table=table, n=int(t.size), events=int(d.sum()), alpha=alpha, label=label)
+
+
+def quantile_time(km: KMResult, q: float = 0.5) -> float:
+    """First event time at which S(t) <= 1 - q."""
+    hit = km.table[(km.table["survival"] <= 1 - q + 1e-12) & (km.table["n_events"] > 0)]
+    return float(hit["time"].iloc[0]) if not hit.empty else float("nan")
+
+
+@dataclass(frozen=True)
+class MedianResult:
+    estimate: float
+    ci_lower: float
+    ci_upper: float
+    se: float
+    style: str
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([self.__dict__])
+
+
+def median_survival(km: KMResult, *, style: str = "symmetric") -> MedianResult:
+    """Median survival time with a confidence interval.
+
+    Parameters
+    ----------
+    style : {"symmetric", "loglog"}
+        ``symmetric`` is the SE-based interval median ± z·SE (Collett,
+        *Modelling Survival Data in Medical Research*, §2.4), the style of
+        SPSS and of the original study. ``loglog`` is the Brookmeyer–Crowley
+        interval obtained by inverting pointwise log-log confidence limits of
+        S(t) (R ``survfit`` with ``conf.type = "log-log"``).
+
+    Notes
+    -----
+    Symmetric style: SE(median) = SE[S(median)] / f with
+    f = (S(u) - S(l)) / (l - u), u the last event time with S >= 0.55 and l the
+    first event time with S <= 0.45 (u = 0, S = 1 if none reaches 0.55).
+    """
+    if style not in MEDIAN_CI_STYLES:
+        raise ValueError(f"style must be one of {MEDIAN_CI_STYLES}, got {style!r}")
+    z = stats.norm.ppf(1 - km.alpha / 2)
+    med = km.median()
+    if np.isnan(med):
+        return MedianResult(med, np.nan, np.nan, np.nan, style)
+    ev = km.event_times
+    if style == "symmetric":
+        upper_side = ev[ev["survival"] >= 0.55 - 1e-12]
+        lower_side = ev[ev["survival"] <= 0.45 + 1e-12]
+        if lower_side.empty:
+            return MedianResult(med, np.nan, np.nan, np.nan, style)
+        u, s_u = (
+            (float(upper_side["time"].iloc[-1]), float(upper_side["survival"].iloc[-1]))
+            if not upper_side.empty
+            else (0.0, 1.0)
+        )
+        ell, s_l = float(lower_side["time"].iloc[0]), float(lower_side["survival"].iloc[0])
+        density = (s_u - s_l) / (ell - u)
+        se = km.se_at(med) / density
+        return MedianResult(med, med - z * se, med + z * se, se, style)
+    lower, upper = _survival_ci(ev["survival"].to_numpy(), ev["se"].to_numpy(), z, "loglog")
+    times = ev["time"].to_numpy()
+    below_upper = np.nonzero(upper <= 0.5 + 1e-12)[0]
+    below_lower = np.nonzero(lower <= 0.5 + 1e-12)[0]
+    ci_lo = float(times[below_lower[0]]) if below_lower.size else np.nan
+    ci_hi = float(times[below_upper[0]]) if below_upper.size else np.nan
+    return MedianResult(med, ci_lo, ci_hi, np.nan, style)
+
+
+def _survival_ci(s, se, z, kind: str):
+    s = np.asarray(s, dtype=float)
+    se = np.asarray(se, dtype=float)
+    if kind == "linear":
+        return np.clip(s - z * se, 0, 1), np.clip(s + z * se, 0, 1)
+    if kind == "loglog":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_s = np.log(s)
+            se_g = se / (s * np.abs(log_s))
+            lower = np.exp(-np.exp(np.log(-log_s) + z * se_g))
+            upper = np.exp(-np.exp(np.log(-log_s) - z * se_g))
+        lower = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, lower))
+        upper = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, upper))
+        return lower, upper
+    raise ValueError(f"unknown CI kind {kind!r}")
+
+
+def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFrame:
+    """Landmark survival S(t) with Greenwood CIs.
+
+    Parameters
+    ----------
+    ci : {"linear", "loglog"}
+        ``linear`` is S ± z·SE (plain Greenwood, as SPSS prints), ``loglog``
+        the transformed interval R uses with ``conf.type = "log-log"``.
+
+    Returns one row per time: ``time, estimate, se, ci_lower, ci_upper, n_at_risk``.
+    Times beyond the last observation give NaN.
+    """
+    z = stats.norm.ppf(1 - km.alpha / 2)
+    last = float(km.table["time"].iloc[-1])
+    rows = []
+    for t in np.atleast_1d(times):
+        t = float(t)
+        s, se = (km.survival_at(t), km.se_at(t)) if t <= last else (np.nan, np.nan)
+        lo, hi = _survival_ci([s], [se], z, ci)
+        rows.append(
+            {
+                "time": t,
+                "estimate": s,
+                "se": se,
+                "ci_lower": float(lo[0]),
+                "ci_upper": float(hi[0]),
+                "n_at_risk": n_at_risk(km, [t])[0],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def n_at_risk(km: KMResult, times) -> list[int]:
+    """Number still at risk just before each time (observed time >= t)."""
+    tab = km.table
+    out = []
+    for t in np.atleast_1d(times):
+        out.append(int(tab.loc[tab["time"] >= t, "n_at_risk"].iloc[0]) if (tab["time"] >= t).any() else 0)
+    return out
+
+
+def median_follow_up(durations, events, *, alpha: float = 0.05) -> MedianResult:
+    """Median follow-up by the reverse Kaplan–Meier method.
+
+    The censoring indicator is reversed (a death censors follow-up; being
+    alive at the last contact is the 'event'), so the estimate describes the
+    potential follow-up time (Schemper & Smith, 1996).
+    """
+    events = np.asarray(events, dtype=int)
+    km = fit_km(durations, 1 - events, alpha=alpha)
+    return median_survival(km, style="symmetric")
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A test statistic with degrees of freedom and p-value."""
+
+    test: str
+    statistic: float
+    df: int
+    p_value: float
+    details: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"test": self.test, "statistic": self.statistic, "df": self.df, "p_value": self.p_value}])
+
+
+def logrank(durations, events, groups, *, strata=None) -> TestResult:
+    """Log-rank (Mantel–Cox) test of equal survival across groups.
+
+    Parameters
+    ----------
+    groups : array-like
+        Group label per observation (two or more groups).
+    strata : array-like, optional
+        Stratum label per observation; the observed-minus-expected sums and
+        their covariances are added over strata (stratified log-rank test).
+
+    Notes
+    -----
+    Hypergeometric variance at each distinct event time; chi-square with
+    k - 1 degrees of freedom. ``details`` gives observed and expected events
+    per group.
+    """
+    t = np.asarray(durations, dtype=float)
+    d = np.asarray(events, dtype=int)
+    g = pd.Series(np.asarray(groups)).astype(str).to_numpy()
+    levels = np.unique(g)
+    if levels.size < 2:
+        raise ValueError("the log-rank test needs at least two groups")
+    s = np.zeros(t.size, dtype=int) if strata is None else pd.factorize(np.asarray(strata))[0]
+    k = levels.size
+    observed = np.zeros(k)
+    expected = np.zeros(k)
+    cov = np.zeros((k, k))
+    for stratum in np.unique(s):
+        m = s == stratum
+        o, e, v = _logrank_sums(t[m], d[m], np.searchsorted(levels, g[m]), k)
+        observed += o
+        expected += e
+        cov += v
+    diff = (observed - expected)[:-1]
+    statistic = float(diff @ np.linalg.pinv(cov[:-1, :-1]) @ diff)
+    df = k - 1
+    details = pd.DataFrame({"group": levels, "observed": observed, "expected": expected})
+    return TestResult("log-rank", statistic, df, float(stats.chi2.sf(statistic, df)), details)
+
+
+def _logrank_sums(t, d, gi, k):
+    times = np.unique(t[d == 1])
+    at_risk = np.empty((times.size, k))
+    deaths = np.empty((times.size, k))
+    for j in range(k):
+        tj = np.sort(t[gi == j])
+        at_risk[:, j] = tj.size - np.searchsorted(tj, times, side="left")
+        event_times = t[(gi == j) & (d == 1)]
+        deaths[:, j] = np.bincount(np.searchsorted(times, event_times), minlength=times.size)
+    n = at_risk.sum(axis=1)
+    total_deaths = deaths.sum(axis=1)
+    frac = at_risk / n[:, None]
+    expected = (total_deaths[:, None] * frac).sum(axis=0)
+    scale = np.where(n > 1, total_deaths * (n - total_deaths) / np.maximum(n - 1, 1), 0.0)
+    weighted = scale[:, None] * frac
+    cov = np.diag(weighted.sum(axis=0)) - weighted.T @ frac
+    return deaths.sum(axis=0), expected, cov
