@@ -189,14 +189,17 @@ def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFram
         the transformed interval R uses with ``conf.type = "log-log"``.
 
     Returns one row per time: ``time, estimate, se, ci_lower, ci_upper, n_at_risk``.
-    Times beyond the last observation give NaN.
+    Beyond the last observation S(t) is unknown (NaN) unless the curve has
+    already reached 0.
     """
     z = stats.norm.ppf(1 - km.alpha / 2)
     last = float(km.table["time"].iloc[-1])
+    reached_zero = float(km.table["survival"].iloc[-1]) == 0.0
     rows = []
     for t in np.atleast_1d(times):
         t = float(t)
-        s, se = (km.survival_at(t), km.se_at(t)) if t <= last else (np.nan, np.nan)
+        known = t <= last or reached_zero
+        s, se = (km.survival_at(t), km.se_at(t)) if known else (np.nan, np.nan)
         lo, hi = _survival_ci([s], [se], z, ci)
         rows.append(
             {

@@ -1,0 +1,22 @@
+"""Formatting follows the paper's printed conventions."""
+
+import math
+
+from helpers.tables import format_estimate_ci, format_n_pct, format_p
+
+
+def test_p_values_print_three_decimals_with_a_floor():
+    assert format_p(0.0549) == "0.055"
+    assert format_p(0.0004) == "<0.001"
+    assert format_p(0.001) == "0.001"
+    assert format_p(math.nan) == ""
+
+
+def test_counts_with_percentages():
+    assert format_n_pct(163, 200) == "163 (81.5)"
+    assert format_n_pct(97, 296) == "97 (32.8)"
+
+
+def test_hazard_ratio_with_interval():
+    assert format_estimate_ci(0.6234, 0.5111, 0.7489) == "0.62 (0.51–0.75)"
+    assert format_estimate_ci(2.1094, 1.4692, 3.0271, digits=3) == "2.109 (1.469–3.027)"
