@@ -37,6 +37,8 @@ def data(cohort):
 
 
 def close(ours: float, theirs: float, *, relative: bool = False) -> bool:
+    if pd.isna(ours) or pd.isna(theirs):  # e.g. the SE once S(t) = 0: undefined in both
+        return bool(pd.isna(ours) and pd.isna(theirs))
     if relative:
         return abs(ours - theirs) <= TOL * abs(theirs) + 1e-12
     return abs(ours - theirs) <= TOL

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import cohort as C
+from .contingency import compare_groups, compare_proportions
 from .cox import fit_cox
 from .survival import KMResult, fit_km, logrank, median_follow_up, median_survival, survival_at_times
 
@@ -144,3 +145,103 @@ def whole_population(data: pd.DataFrame) -> dict:
 
 def as_float(value) -> float:
     return float(value) if value is not None and not pd.isna(value) else np.nan
+
+
+# --- Tables 1-3: counts by group with the paper's tests ----------------------------
+
+RESPONSE_ROWS = (
+    # (row key, label, best responses counted)
+    ("cr", "CR", ("CR",)),
+    ("pr", "PR", ("PR",)),
+    ("sd", "SD", ("SD",)),
+    ("pd", "PD", ("PD",)),
+    ("orr", "ORR", ("CR", "PR")),
+    ("dcr", "DCR", ("CR", "PR", "SD")),
+)
+TESTED_RESPONSE_ROWS = ("orr", "dcr")  # the paper tests only these
+
+SAFETY_ROWS = (
+    # (row key, label, column, worst grades counted)
+    ("hematologic_toxicities", "Hematologic toxicities", "ae_hematologic", (1, 2, 3, 4, 5)),
+    ("g34_hematologic_toxicities", "G3/4 hematologic toxicities", "ae_hematologic", (3, 4)),
+    ("gastrointestinal_toxicities", "Gastrointestinal toxicities", "ae_gastrointestinal", (1, 2, 3, 4, 5)),
+    ("g34_gastrointestinal_toxicities", "G3/4 gastrointestinal toxicities", "ae_gastrointestinal", (3, 4)),
+    ("hepatic_toxicities", "Hepatic toxicities", "ae_hepatic", (1, 2, 3, 4, 5)),
+    ("g34_elevated_alt_ast", "G3/4 elevated ALT/AST", "ae_hepatic", (3, 4)),
+    ("hypothyroidism", "Hypothyroidism", "ae_hypothyroidism", (1, 2, 3, 4, 5)),
+    ("rash", "Rash", "ae_rash", (1, 2, 3, 4, 5)),
+    ("g3_rash", "G3 rash", "ae_rash", (3,)),
+    ("pneumonitis", "Pneumonitis", "ae_pneumonitis", (1, 2, 3, 4, 5)),
+    ("diarrhea", "Diarrhea", "ae_diarrhea", (1, 2, 3, 4, 5)),
+    ("adrenal_insufficiency", "Adrenal insufficiency", "ae_adrenal_insufficiency", (1, 2, 3, 4, 5)),
+)
+
+
+def _count_rows(data: pd.DataFrame, indicators: dict[str, pd.Series], by: str, groups, tested) -> pd.DataFrame:
+    """Counts and percentages of 0/1 indicators per group, with a test for each tested row."""
+    rows = []
+    for key, flag in indicators.items():
+        row = {"row": key}
+        for g in groups:
+            mask = data[by] == g
+            row[f"n_{g}"] = int(flag[mask].sum())
+            row[f"total_{g}"] = int(mask.sum())
+            row[f"pct_{g}"] = 100.0 * row[f"n_{g}"] / row[f"total_{g}"] if row[f"total_{g}"] else np.nan
+        if key in tested:
+            table = np.array([[row[f"n_{g}"] for g in groups], [row[f"total_{g}"] - row[f"n_{g}"] for g in groups]])
+            try:
+                res = compare_proportions(table)
+                row.update(test=res.test, p_value=res.p_value)
+            except ValueError:  # e.g. no patient with the event in either group
+                row.update(test="not testable", p_value=np.nan)
+        else:
+            row.update(test="", p_value=np.nan)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def baseline_table(
+    data: pd.DataFrame, variables=C.TABLE1_VARIABLES, by: str = "group", groups=C.GROUPS
+) -> pd.DataFrame:
+    """Table 1: n and % per group for both levels of each characteristic, and the test.
+
+    Returns one row per (variable, level) with ``characteristic, level_label,
+    n_<group>, pct_<group>, total_<group>, test, p_value``; the p-value (Pearson
+    without correction, or Fisher when an expected count < 5) is repeated on
+    both levels of a characteristic.
+    """
+    data = data if set(variables) <= set(data.columns) else C.derive_categories(data)
+    frames = []
+    for var in variables:
+        characteristic, first, second = C.TABLE1_LABELS.get(var, (var, "1", "0"))
+        indicators = {f"{var}=1": data[var] == 1, f"{var}=0": data[var] == 0}
+        part = _count_rows(data, indicators, by, groups, tested=())
+        res = compare_groups(data, var, group_col=by)
+        part = part.assign(
+            variable=var,
+            level=[1, 0],
+            characteristic=characteristic,
+            level_label=[first, second],
+            test=res.test,
+            p_value=res.p_value,
+        )
+        frames.append(part)
+    out = pd.concat(frames, ignore_index=True)
+    first_cols = ["variable", "level", "characteristic", "level_label"]
+    return out[first_cols + [c for c in out.columns if c not in first_cols and c != "row"]]
+
+
+def response_table(data: pd.DataFrame, by: str = "group", groups=C.GROUPS) -> pd.DataFrame:
+    """Table 2: best overall response per group; ORR and DCR compared between groups."""
+    indicators = {key: data["best_response"].isin(codes) for key, _, codes in RESPONSE_ROWS}
+    out = _count_rows(data, indicators, by, groups, tested=TESTED_RESPONSE_ROWS)
+    out.insert(1, "label", [label for _, label, _ in RESPONSE_ROWS])
+    return out
+
+
+def safety_table(data: pd.DataFrame, by: str = "group", groups=C.GROUPS) -> pd.DataFrame:
+    """Table 3: patients with each treatment-related adverse event (by worst grade), and the test."""
+    indicators = {key: data[column].isin(grades) for key, _, column, grades in SAFETY_ROWS}
+    out = _count_rows(data, indicators, by, groups, tested=[key for key, *_ in SAFETY_ROWS])
+    out.insert(1, "label", [label for _, label, _, _ in SAFETY_ROWS])
+    return out

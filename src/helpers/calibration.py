@@ -18,14 +18,11 @@ import numpy as np
 import pandas as pd
 
 from . import cohort as C
+from .analysis import SAFETY_ROWS, baseline_table, response_table, safety_table
 from .cox import fit_cox, univariate_cox
-from .published import published
+from .published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, published
 from .survival import fit_km, logrank, median_follow_up
 from .synthetic import (
-    AE_KEYS,
-    GROUP_KEYS,
-    REGIMEN_KEYS,
-    TABLE1_KEYS,
     GeneratorParams,
     PiecewiseExponential,
     generate_cohort,
@@ -77,52 +74,22 @@ def _row(target, published_value, achieved, tolerance, kind, met=None):
 
 
 def exact_count_rows(data: pd.DataFrame) -> list[dict]:
-    """Every count the generator must reproduce exactly."""
+    """Every count the generator must reproduce exactly, measured with the analysis tables."""
     rows = []
+    table1 = baseline_table(data).set_index(["variable", "level"])
+    response = response_table(data).set_index("row")
+    safety = safety_table(data).set_index("row")
     for group, key in GROUP_KEYS.items():
         sub = data[data["group"] == group]
         for var, (char, level) in TABLE1_KEYS.items():
-            pub = published(f"table1.characteristics.{char}.levels.{level}.before_psm.{key}.n")
-            rows.append(
-                _row(
-                    f"table1.characteristics.{char}.levels.{level}.before_psm.{key}.n",
-                    pub,
-                    int(sub[var].sum()),
-                    0,
-                    "exact",
-                )
-            )
-        for resp in C.RESPONSES:
-            pub = published(f"table2_response.before_psm.{key}.{resp.lower()}.n")
-            rows.append(
-                _row(
-                    f"table2_response.before_psm.{key}.{resp.lower()}.n",
-                    pub,
-                    int((sub["best_response"] == resp).sum()),
-                    0,
-                    "exact",
-                )
-            )
-        for column, (any_row, severe_row, grades) in AE_KEYS.items():
-            rows.append(
-                _row(
-                    f"table3_safety.rows.{any_row}.{key}.n",
-                    published(f"table3_safety.rows.{any_row}.{key}.n"),
-                    int((sub[column] > 0).sum()),
-                    0,
-                    "exact",
-                )
-            )
-            if severe_row:
-                rows.append(
-                    _row(
-                        f"table3_safety.rows.{severe_row}.{key}.n",
-                        published(f"table3_safety.rows.{severe_row}.{key}.n"),
-                        int(sub[column].isin(grades).sum()),
-                        0,
-                        "exact",
-                    )
-                )
+            k = f"table1.characteristics.{char}.levels.{level}.before_psm.{key}.n"
+            rows.append(_row(k, published(k), int(table1.loc[(var, 1), f"n_{group}"]), 0, "exact"))
+        for row_key in ("cr", "pr", "sd", "pd"):
+            k = f"table2_response.before_psm.{key}.{row_key}.n"
+            rows.append(_row(k, published(k), int(response.loc[row_key, f"n_{group}"]), 0, "exact"))
+        for row_key, *_ in SAFETY_ROWS:
+            k = f"table3_safety.rows.{row_key}.{key}.n"
+            rows.append(_row(k, published(k), int(safety.loc[row_key, f"n_{group}"]), 0, "exact"))
         tkey = "icis_group" if group == C.GROUP_ICI else "non_icis_group"
         regimens = C.ICI_REGIMENS if group == C.GROUP_ICI else C.NON_ICI_REGIMENS
         for reg in regimens:

@@ -13,8 +13,35 @@ from typing import Any
 
 import yaml
 
+from . import cohort as C
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED_YAML = PROJECT_ROOT / "data" / "published" / "published_results.yaml"
+
+# How the YAML names things the cohort names differently.
+GROUP_KEYS = {C.GROUP_ICI: "icis", C.GROUP_NON_ICI: "non_icis"}
+# Table 1 variable -> key of the characteristic in the published YAML (table1.characteristics)
+TABLE1_KEYS = {
+    "male": ("gender", "male"),
+    "age_ge65": ("age", "ge65"),
+    "smoker": ("smoking_status", "yes"),
+    "ecog_ge2": ("ecog_ps", "ge2"),
+    "lung_met": ("lung_metastases", "yes"),
+    "bone_met": ("bone_metastases", "yes"),
+    "brain_met": ("brain_metastases", "yes"),
+    "liver_met": ("liver_metastases", "yes"),
+    "sites_ge3": ("number_of_metastatic_lesions", "ge3"),
+    "first_line_ici": ("first_line_icis", "yes"),
+    "first_line_pfs_ge6": ("first_line_pfs_months", "ge6"),
+}
+REGIMEN_KEYS = {
+    "ici_chemotherapy": "ici_chemotherapy",
+    "ici_antiangiogenic": "ici_antiangiogenic",
+    "ici_chemotherapy_antiangiogenic": "ici_chemotherapy_antiangiogenic_triple",
+    "ici_monotherapy": "ici_monotherapy",
+    "chemotherapy": "chemotherapy",
+    "antiangiogenic": "antiangiogenic",
+}
 
 
 @lru_cache(maxsize=1)

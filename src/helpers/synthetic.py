@@ -35,6 +35,7 @@ from __future__ import annotations
 import heapq
 import json
 import re
+import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -43,46 +44,11 @@ import pandas as pd
 from scipy import stats
 
 from . import cohort as C
-from .published import PROJECT_ROOT, published
+from .analysis import SAFETY_ROWS
+from .published import GROUP_KEYS, PROJECT_ROOT, REGIMEN_KEYS, TABLE1_KEYS, published
 
 PARAMS_JSON = PROJECT_ROOT / "data" / "synthetic" / "generator_params.json"
 COHORT_CSV = PROJECT_ROOT / "data" / "synthetic" / "cohort.csv"
-
-GROUP_KEYS = {C.GROUP_ICI: "icis", C.GROUP_NON_ICI: "non_icis"}
-# Table 1 variable -> key of the characteristic in the published YAML (table1.characteristics)
-TABLE1_KEYS = {
-    "male": ("gender", "male"),
-    "age_ge65": ("age", "ge65"),
-    "smoker": ("smoking_status", "yes"),
-    "ecog_ge2": ("ecog_ps", "ge2"),
-    "lung_met": ("lung_metastases", "yes"),
-    "bone_met": ("bone_metastases", "yes"),
-    "brain_met": ("brain_metastases", "yes"),
-    "liver_met": ("liver_metastases", "yes"),
-    "sites_ge3": ("number_of_metastatic_lesions", "ge3"),
-    "first_line_ici": ("first_line_icis", "yes"),
-    "first_line_pfs_ge6": ("first_line_pfs_months", "ge6"),
-}
-AE_KEYS = {
-    # column: (any-grade row, severe row, severe grades)
-    "ae_hematologic": ("hematologic_toxicities", "g34_hematologic_toxicities", (3, 4)),
-    "ae_gastrointestinal": ("gastrointestinal_toxicities", "g34_gastrointestinal_toxicities", (3, 4)),
-    "ae_hepatic": ("hepatic_toxicities", "g34_elevated_alt_ast", (3, 4)),
-    "ae_hypothyroidism": ("hypothyroidism", None, ()),
-    "ae_rash": ("rash", "g3_rash", (3,)),
-    "ae_pneumonitis": ("pneumonitis", None, ()),
-    "ae_diarrhea": ("diarrhea", None, ()),
-    "ae_adrenal_insufficiency": ("adrenal_insufficiency", None, ()),
-}
-REGIMEN_KEYS = {
-    "ici_chemotherapy": "ici_chemotherapy",
-    "ici_antiangiogenic": "ici_antiangiogenic",
-    "ici_chemotherapy_antiangiogenic": "ici_chemotherapy_antiangiogenic_triple",
-    "ici_monotherapy": "ici_monotherapy",
-    "chemotherapy": "chemotherapy",
-    "antiangiogenic": "antiangiogenic",
-}
-
 
 # --- parameters -----------------------------------------------------------------
 
@@ -442,24 +408,36 @@ def _cycles(rng, pfs_days: np.ndarray, group: str, noise: float) -> np.ndarray:
 
 
 def _adverse_events(rng, group: str, cycles: np.ndarray) -> pd.DataFrame:
-    """Worst CTCAE grade per AE column with the printed counts (Table 3)."""
+    """Worst CTCAE grade per AE column with the printed counts (Table 3).
+
+    For each column the any-grade row of Table 3 fixes how many patients have
+    the event and its severe row (G3/4, or G3 for rash), if any, how many of
+    them reach those grades; the rest get grade 1 or 2.
+    """
     key = GROUP_KEYS[group]
     n = cycles.size
     weight = np.sqrt(cycles) / np.sqrt(cycles).sum()  # more cycles, more exposure
     out = {}
-    for column, (any_row, severe_row, severe_grades) in AE_KEYS.items():
+    for column in C.AE_COLUMNS:
+        rows = [(row, grades) for row, _, col, grades in SAFETY_ROWS if col == column]
+        (any_row, _), severe = rows[0], rows[1:]
         n_any = int(published(f"table3_safety.rows.{any_row}.{key}.n"))
-        n_severe = int(published(f"table3_safety.rows.{severe_row}.{key}.n")) if severe_row else 0
         grade = np.zeros(n, dtype=int)
         if n_any:
             hit = rng.choice(n, size=n_any, replace=False, p=weight)
-            severe = hit[:n_severe]
-            mild = hit[n_severe:]
-            grade[mild] = rng.choice([1, 2], size=mild.size, p=[0.6, 0.4])
+            n_severe = int(published(f"table3_safety.rows.{severe[0][0]}.{key}.n")) if severe else 0
+            severe_grades = severe[0][1] if severe else ()
+            grade[hit[n_severe:]] = rng.choice([1, 2], size=n_any - n_severe, p=[0.6, 0.4])
             if n_severe:
-                grade[severe] = rng.choice(severe_grades, size=n_severe) if len(severe_grades) > 1 else severe_grades[0]
+                grade[hit[:n_severe]] = rng.choice(severe_grades, size=n_severe, p=_severe_mix(severe_grades))
         out[column] = grade
     return pd.DataFrame(out)
+
+
+def _severe_mix(grades) -> list[float]:
+    """Grade 3 three times as common as grade 4 among severe events."""
+    weights = np.array([3.0 if g == 3 else 1.0 for g in grades])
+    return list(weights / weights.sum())
 
 
 def _treatment(rng, group: str) -> pd.DataFrame:
@@ -477,9 +455,20 @@ def _treatment(rng, group: str) -> pd.DataFrame:
     return pd.DataFrame({"regimen": values, "ici_agent": [None] * values.size})
 
 
-def _group_frame(rng, group: str, params: GeneratorParams) -> pd.DataFrame:
+def stream(seed: int, part: str, group: str = "") -> np.random.Generator:
+    """An independent random stream for one part of the generator.
+
+    Each part (covariates, survival, response, ...) of each group draws from
+    its own stream, so changing how one part uses randomness leaves every
+    other part of the cohort unchanged.
+    """
+    return np.random.default_rng([seed, zlib.crc32(part.encode()), zlib.crc32(group.encode())])
+
+
+def _group_frame(seed: int, group: str, params: GeneratorParams) -> pd.DataFrame:
     gp = params.groups[group]
-    x = _covariates(rng, group, gp)
+    x = _covariates(stream(seed, "covariates", group), group, gp)
+    rng = stream(seed, "details", group)
     n = len(x)
     frame = pd.DataFrame({"group": group}, index=range(n))
     frame["sex"] = np.where(x["male"] == 1, "male", "female")
@@ -498,11 +487,13 @@ def _group_frame(rng, group: str, params: GeneratorParams) -> pd.DataFrame:
     ge6 = x["first_line_pfs_ge6"].to_numpy() == 1
     frame["first_line_pfs_months"] = np.round(np.where(ge6, 6.0 + rng.gamma(2.0, 2.5, n), rng.uniform(1.0, 5.99, n)), 2)
     frame["_age_ge65"] = x["age_ge65"]
-    pfs_days, os_days, os_noise = _survival_times(rng, x, gp, params.rho_pfs_os)
+    pfs_days, os_days, os_noise = _survival_times(stream(seed, "survival", group), x, gp, params.rho_pfs_os)
     frame["_pfs_days"], frame["_os_days"], frame["_os_noise"] = pfs_days, os_days, os_noise
-    frame["best_response"] = _responses(rng, pfs_days, group, params.response_noise)
-    frame["cycles"] = _cycles(rng, pfs_days, group, params.cycles_noise)
-    frame = pd.concat([frame, _treatment(rng, group), _adverse_events(rng, group, frame["cycles"].to_numpy())], axis=1)
+    frame["best_response"] = _responses(stream(seed, "response", group), pfs_days, group, params.response_noise)
+    frame["cycles"] = _cycles(stream(seed, "cycles", group), pfs_days, group, params.cycles_noise)
+    treatment = _treatment(stream(seed, "treatment", group), group)
+    adverse = _adverse_events(stream(seed, "adverse_events", group), group, frame["cycles"].to_numpy())
+    frame = pd.concat([frame, treatment, adverse], axis=1)
     return frame
 
 
@@ -539,8 +530,8 @@ def generate_cohort(params: GeneratorParams | None = None) -> pd.DataFrame:
     that passes :func:`helpers.cohort.validate_cohort`.
     """
     params = params or GeneratorParams.from_json()
-    rng = np.random.default_rng(params.seed)
-    frame = pd.concat([_group_frame(rng, g, params) for g in C.GROUPS], ignore_index=True)
+    frame = pd.concat([_group_frame(params.seed, g, params) for g in C.GROUPS], ignore_index=True)
+    rng = stream(params.seed, "cohort")
     young, old = _pooled_ages(len(frame), int(frame["_age_ge65"].sum()))
     ages = np.empty(len(frame), dtype=int)
     is_old = frame["_age_ge65"].to_numpy() == 1
