@@ -1,0 +1,287 @@
+"""Figures: Kaplan–Meier curves with risk tables, forest plots, balance and score plots.
+
+Drawing only: every function takes results computed elsewhere, draws on the
+given axes (or a new figure), and returns the axes. Nothing here saves files,
+calls ``show`` or changes global settings.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FixedLocator
+
+from . import cohort as C
+from .analysis import SurvivalComparison
+from .survival import n_at_risk
+from .tables import format_estimate_ci, format_p
+
+# The original study's colours: 2L-ICIs red, 2L-non-ICIs blue.
+ARM_COLORS = {C.GROUP_ICI: "#C62828", C.GROUP_NON_ICI: "#1565C0"}
+# Two-level strata (exposure level first), e.g. liver metastases yes / no.
+STRATA_COLORS = ("#C62828", "#1565C0")
+NEUTRAL = "#424242"
+
+
+def _new_axes(ax: Axes | None, size=(7.0, 5.2)) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _time_ticks(t_max: float) -> np.ndarray:
+    step = 3 if t_max <= 30 else 6 if t_max <= 60 else 12
+    return np.arange(0, t_max + step, step)
+
+
+def plot_km(
+    comparison: SurvivalComparison,
+    ax: Axes | None = None,
+    *,
+    labels: dict | None = None,
+    colors: dict | None = None,
+    ci: bool = False,
+    at_risk: bool = True,
+    median_lines: bool = True,
+    annotate: bool = True,
+    t_max: float | None = None,
+    ylabel: str | None = None,
+) -> Axes:
+    """Kaplan–Meier curves with censor marks, medians, HR and log-rank p, and a risk table.
+
+    Parameters
+    ----------
+    comparison : SurvivalComparison
+        From :func:`helpers.analysis.compare_survival`; its curves are drawn in
+        its order (exposure first).
+    labels, colors : dict, optional
+        Legend label and colour per level; defaults to the level names and the
+        arm colours (red for 2L-ICIs, blue for 2L-non-ICIs) or, for other
+        variables, red then blue.
+    ci : bool
+        Shade pointwise log-log 95% bands.
+    at_risk : bool
+        Add the number-at-risk table under the time axis (aligned ticks).
+    """
+    ax = _new_axes(ax)
+    levels = list(comparison.kms)
+    labels = labels or {}
+    colors = colors or {lv: ARM_COLORS.get(lv, STRATA_COLORS[i % len(STRATA_COLORS)]) for i, lv in enumerate(levels)}
+    last_time = max(float(km.table["time"].max()) for km in comparison.kms.values())
+    t_max = t_max or float(np.ceil(last_time / 3.0) * 3.0)
+    ticks = _time_ticks(t_max)
+    for level in levels:
+        km = comparison.kms[level]
+        tab = km.table
+        times = np.concatenate([[0.0], tab["time"].to_numpy()])
+        surv = np.concatenate([[1.0], tab["survival"].to_numpy()])
+        color = colors[level]
+        label = labels.get(level, str(level))
+        ax.step(times, surv, where="post", color=color, lw=1.8, label=label)
+        censored = tab[tab["n_censored"] > 0]
+        ax.plot(censored["time"], censored["survival"], ls="none", marker="|", ms=7, mew=1.2, color=color)
+        if ci:
+            se = tab["se"].to_numpy()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s = tab["survival"].to_numpy()
+                log_s = np.log(s)
+                se_g = se / (s * np.abs(log_s))
+                lower = np.exp(-np.exp(np.log(-log_s) + 1.96 * se_g))
+                upper = np.exp(-np.exp(np.log(-log_s) - 1.96 * se_g))
+            ax.fill_between(
+                tab["time"],
+                np.nan_to_num(lower),
+                np.nan_to_num(upper, nan=1.0),
+                step="post",
+                color=color,
+                alpha=0.15,
+                lw=0,
+            )
+        if median_lines:
+            med = km.median()
+            if np.isfinite(med):
+                ax.plot([0, med, med], [0.5, 0.5, 0.0], ls="--", lw=0.9, color=color, alpha=0.8)
+    ax.set_xlim(0, t_max)
+    ax.set_ylim(0, 1.02)
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_yticklabels([f"{int(v * 100)}%" for v in np.linspace(0, 1, 6)])
+    ax.set_ylabel(ylabel or f"{comparison.endpoint.upper()} probability")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right", frameon=False)
+    if annotate:
+        text = f"HR {format_estimate_ci(comparison.hr, comparison.hr_ci_lower, comparison.hr_ci_upper)}\n"
+        p = format_p(comparison.logrank_p)
+        text += f"Log-rank p {p}" if p.startswith("<") else f"Log-rank p = {p}"
+        ax.text(0.97, 0.62, text, transform=ax.transAxes, ha="right", va="top", fontsize=9)
+    ax.set_xlabel("Months")
+    if at_risk:
+        _risk_table(ax, comparison, levels, labels, colors, ticks)
+    return ax
+
+
+def _risk_table(ax: Axes, comparison, levels, labels, colors, ticks) -> Axes:
+    """Numbers at risk under the main axes, one row per curve, aligned with its x ticks."""
+    rows = len(levels)
+    risk = ax.inset_axes([0.0, -0.2 - 0.085 * rows, 1.0, 0.075 * rows], sharex=ax)
+    for row, level in enumerate(levels):
+        counts = n_at_risk(comparison.kms[level], ticks)
+        y = rows - 1 - row
+        for t, n in zip(ticks, counts, strict=True):
+            risk.text(t, y, str(n), ha="center", va="center", fontsize=8, color=colors[level])
+        risk.text(
+            -0.07,
+            (y + 0.5) / rows,
+            labels.get(level, str(level)),
+            transform=risk.transAxes,
+            ha="right",
+            va="center",
+            fontsize=8,
+            color=colors[level],
+        )
+    risk.set_ylim(-0.5, rows - 0.5)
+    risk.set_axis_off()
+    risk.text(0.0, 1.05, "Number at risk", transform=risk.transAxes, fontsize=8.5, fontweight="bold", va="bottom")
+    return risk
+
+
+def plot_forest(
+    frame: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    label_col: str = "label",
+    group_col: str = "group_label",
+    xlim: tuple[float, float] = (0.2, 5.0),
+    favours: tuple[str, str] = ("Favours 2L-ICIs", "Favours 2L-non-ICIs"),
+) -> Axes:
+    """Forest plot of hazard ratios: one row per subgroup level, grouped by variable.
+
+    ``frame`` has ``estimate, ci_lower, ci_upper, p_value, n`` and (optional)
+    ``p_interaction``, a row label and a group label. Log-scaled x axis with a
+    reference line at 1; n, HR (95% CI) and p are printed as text columns.
+    """
+    rows = []
+    for group, sub in frame.groupby(group_col, sort=False) if group_col in frame else [(None, frame)]:
+        if group is not None:
+            p_int = sub["p_interaction"].iloc[0] if "p_interaction" in sub else np.nan
+            rows.append({"kind": "header", "text": str(group), "p_interaction": p_int})
+        for _, r in sub.iterrows():
+            rows.append({"kind": "row", **r.to_dict(), "text": f"   {r[label_col]}"})
+    n_rows = len(rows)
+    ax = _new_axes(ax, size=(9.0, 0.3 * n_rows + 1.4))
+    ax.set_xscale("log")
+    ax.set_xlim(*xlim)
+    ax.set_ylim(-0.8, n_rows - 0.2)
+    ax.axvline(1.0, color=NEUTRAL, lw=0.9)
+    header_y = n_rows - 0.2
+    col_x = {"label": -0.75, "n": -0.14, "hr": 1.04, "p": 1.42, "pint": 1.62}
+    for key, title in (("label", "Subgroup"), ("n", "n"), ("hr", "HR (95% CI)"), ("p", "p"), ("pint", "p int.")):
+        ax.text(
+            col_x[key], header_y, title, transform=ax.get_yaxis_transform(), fontweight="bold", fontsize=9, va="bottom"
+        )
+    for i, r in enumerate(rows):
+        y = n_rows - 1 - i
+        bold = r["kind"] == "header"
+        ax.text(
+            col_x["label"],
+            y,
+            r["text"],
+            transform=ax.get_yaxis_transform(),
+            va="center",
+            fontsize=9,
+            fontweight="bold" if bold else "normal",
+        )
+        if bold:
+            if np.isfinite(r.get("p_interaction", np.nan)):
+                ax.text(
+                    col_x["pint"],
+                    y,
+                    format_p(r["p_interaction"]),
+                    transform=ax.get_yaxis_transform(),
+                    va="center",
+                    fontsize=9,
+                )
+            continue
+        ax.text(col_x["n"], y, str(int(r["n"])), transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+        if np.isfinite(r["estimate"]):
+            lo, hi = max(r["ci_lower"], xlim[0]), min(r["ci_upper"], xlim[1])
+            ax.plot([lo, hi], [y, y], color=NEUTRAL, lw=1.2)
+            ax.plot(
+                r["estimate"],
+                y,
+                marker="s",
+                ms=5 + 4 * np.sqrt(r["n"] / frame["n"].max()),
+                color=ARM_COLORS[C.GROUP_ICI],
+            )
+            hr_text = format_estimate_ci(r["estimate"], r["ci_lower"], r["ci_upper"])
+            p_text = format_p(r["p_value"])
+        else:
+            hr_text, p_text = "not estimable", ""
+        ax.text(col_x["hr"], y, hr_text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+        ax.text(col_x["p"], y, p_text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+    ax.set_yticks([])
+    ax.spines[["top", "right", "left"]].set_visible(False)
+    ticks = [t for t in (0.25, 0.5, 1, 2, 4) if xlim[0] <= t <= xlim[1]]
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{t:g}" for t in ticks])
+    ax.minorticks_off()
+    ax.set_xlabel(f"Hazard ratio (log scale)\n← {favours[0]}    {favours[1]} →")
+    return ax
+
+
+def plot_love(
+    balance: pd.DataFrame, ax: Axes | None = None, *, labels: dict | None = None, threshold: float = 0.1
+) -> Axes:
+    """Absolute standardized mean differences before and after matching (a love plot)."""
+    ax = _new_axes(ax, size=(6.5, 0.35 * len(balance) + 1.2))
+    labels = labels or {}
+    y = np.arange(len(balance))[::-1]
+    names = [labels.get(c, c) for c in balance["covariate"]]
+    ax.scatter(balance["smd_before"].abs(), y, facecolors="none", edgecolors=NEUTRAL, s=40, label="Before matching")
+    ax.scatter(balance["smd_after"].abs(), y, color=ARM_COLORS[C.GROUP_ICI], s=40, label="After matching")
+    for yy, b, a in zip(y, balance["smd_before"].abs(), balance["smd_after"].abs(), strict=True):
+        ax.plot([b, a], [yy, yy], color="#BDBDBD", lw=0.8, zorder=0)
+    ax.axvline(threshold, ls="--", color=NEUTRAL, lw=0.9)
+    ax.axvline(0, color=NEUTRAL, lw=0.6)
+    ax.set_yticks(y)
+    ax.set_yticklabels(names)
+    ax.set_xlabel("Absolute standardized mean difference")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def plot_score_distributions(
+    scores: pd.Series, treated: pd.Series, ax: Axes | None = None, *, title: str = "", bins: int = 20
+) -> Axes:
+    """Propensity-score histograms of the two arms, treated above and controls mirrored below."""
+    ax = _new_axes(ax, size=(6.0, 3.6))
+    edges = np.linspace(0, 1, bins + 1)
+    t_counts, _ = np.histogram(scores[treated == 1], bins=edges)
+    c_counts, _ = np.histogram(scores[treated == 0], bins=edges)
+    width = np.diff(edges)
+    ax.bar(edges[:-1], t_counts, width=width, align="edge", color=ARM_COLORS[C.GROUP_ICI], alpha=0.8, label=C.GROUP_ICI)
+    ax.bar(
+        edges[:-1],
+        -c_counts,
+        width=width,
+        align="edge",
+        color=ARM_COLORS[C.GROUP_NON_ICI],
+        alpha=0.8,
+        label=C.GROUP_NON_ICI,
+    )
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    top = max(t_counts.max(), c_counts.max()) * 1.1
+    ax.set_ylim(-top, top)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v))}"))
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("Propensity score")
+    ax.set_ylabel("Patients")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+    return ax
