@@ -8,12 +8,13 @@ STAMP  := $(VENV)/.installed
 COHORT := data/synthetic/cohort.csv
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: help install data calibrate book test lint format sync bench clean lock
+.PHONY: help install data calibrate results book test lint format sync bench clean lock
 
 help:
 	@echo "make book   - install (first run), regenerate stale data, execute notebooks, build _build/html"
 	@echo "make test   - install (first run), ruff, then the test suite"
 	@echo "make data   - regenerate $(COHORT) from the generator parameters"
+	@echo "make results - run every analysis into results/ (CSV, PNG, SVG, results.json)"
 	@echo "make bench  - print the benchmark figures"
 
 install: $(STAMP)
@@ -33,11 +34,18 @@ $(COHORT): $(STAMP) src/helpers/synthetic.py src/helpers/cohort.py data/syntheti
 data: $(STAMP)
 	$(PY) -m helpers generate
 
+# Tables (CSV), figures (PNG, SVG) and results.json, rebuilt when the code or the cohort changes.
+RESULTS := results/results.json
+$(RESULTS): $(STAMP) $(COHORT) $(wildcard src/helpers/*.py)
+	$(PY) -m helpers analyze $(COHORT) --out results --figures
+
+results: $(RESULTS)
+
 calibrate: $(STAMP)
 	$(PY) -m helpers calibrate
 	$(PY) -m helpers generate
 
-book: $(STAMP) $(COHORT)
+book: $(STAMP) $(COHORT) $(RESULTS)
 	$(JB) build . --builder html -W -n --keep-going
 	@echo "Open _build/html/index.html in a browser."
 

@@ -6,6 +6,7 @@ generate   write the synthetic cohort from the stored generator parameters
 calibrate  re-run the generator calibration from its documented starting point
 validate   check a cohort file against the data contract
 targets    print the generator targets beside what a cohort achieves
+analyze    run every analysis on a cohort and write tables, figures and results.json
 """
 
 from __future__ import annotations
@@ -61,6 +62,30 @@ def _cmd_targets(args) -> int:
     return 0 if missed == 0 else 1
 
 
+def _cmd_analyze(args) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .cox import ModelError
+    from .outputs import OutputError, write_results
+    from .pipeline import check_analyzable, run_all
+
+    data = cohort.load_cohort(args.cohort)
+    try:
+        check_analyzable(data)
+        results = run_all(data)
+    except (ModelError, ValueError) as err:
+        print(f"error: {args.cohort}: the analysis cannot run on this cohort: {err}", file=sys.stderr)
+        return 3
+    try:
+        written = write_results(results, args.out, figures=args.figures, force=args.force)
+    except OutputError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 4
+    print(f"analysed {args.cohort} ({len(data)} patients); wrote {len(written)} files to {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .synthetic import COHORT_CSV
 
@@ -80,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("targets", help="generator targets vs a cohort")
     p.add_argument("cohort", nargs="?", default=str(COHORT_CSV))
     p.set_defaults(func=_cmd_targets)
+    p = sub.add_parser("analyze", help="run every analysis and write the results")
+    p.add_argument("cohort", nargs="?", default=str(COHORT_CSV))
+    p.add_argument("--out", required=True, help="folder for the CSV tables, figures and results.json")
+    p.add_argument("--figures", action="store_true", help="also draw every figure (PNG and SVG)")
+    p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by analyze")
+    p.set_defaults(func=_cmd_analyze)
     return parser
 
 

@@ -171,7 +171,9 @@ def plot_forest(
         for _, r in sub.iterrows():
             rows.append({"kind": "row", **r.to_dict(), "text": f"   {r[label_col]}"})
     n_rows = len(rows)
-    ax = _new_axes(ax, size=(9.0, 0.3 * n_rows + 1.4))
+    if ax is None:  # text columns sit outside the axes: fixed margins instead of constrained layout
+        fig, ax = plt.subplots(figsize=(10.0, 0.3 * n_rows + 1.4))
+        fig.subplots_adjust(left=0.3, right=0.6, top=0.96, bottom=1.1 / (0.3 * n_rows + 1.4))
     ax.set_xscale("log")
     ax.set_xlim(*xlim)
     ax.set_ylim(-0.8, n_rows - 0.2)
