@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 COHORT := data/synthetic/cohort.csv
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: help install data calibrate results book test lint format sync bench clean lock
+.PHONY: help install data calibrate results book test test-quick lint format sync bench clean lock
 
 help:
 	@echo "make book   - install (first run), regenerate stale data, execute notebooks, build _build/html"
@@ -45,8 +45,11 @@ calibrate: $(STAMP)
 	$(PY) -m helpers calibrate
 	$(PY) -m helpers generate
 
+BOOK_CONFIG := _build/config.yml
+
 book: $(STAMP) $(COHORT) $(RESULTS)
-	$(JB) build . --builder html -W -n --keep-going
+	$(PY) scripts/book_config.py $(BOOK_CONFIG)
+	$(JB) build . --builder html -W -n --keep-going --config $(BOOK_CONFIG)
 	@echo "Open _build/html/index.html in a browser."
 
 lint: $(STAMP)
@@ -57,8 +60,13 @@ format: $(STAMP)
 	$(VENV)/bin/ruff format src tests notebooks
 	$(VENV)/bin/ruff check --fix src tests notebooks
 
-test: $(STAMP) lint
+# The full suite: lint, a fresh book build (the browser tests read _build/html), then pytest.
+test: $(STAMP) lint book
 	$(PY) -m pytest -n 2 -q
+
+# Everyday loop: skips the book build and the slow tests (calibration, notebook execution).
+test-quick: $(STAMP) lint
+	$(PY) -m pytest -n 2 -q -m "not slow and not book"
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

@@ -52,7 +52,7 @@ glue("n_columns", len(C.COLUMNS), display=False)
 # The file `data/synthetic/cohort.csv` holds one row per patient ({glue:text}`n_patients`
 # rows: {glue:text}`n_ici` in the 2L-ICIs group and {glue:text}`n_non_ici` in the 2L-non-ICIs
 # group) and exactly {glue:text}`n_columns` columns. A real cohort in the same layout can be
-# analysed by the same code. {numref}`tbl-data-dictionary` lists the columns.
+# analysed by the same code. {ref}`The data dictionary <tbl-data-dictionary>` lists the columns.
 
 # %% tags=["remove-input"]
 dictionary = C.data_dictionary()
@@ -74,9 +74,8 @@ glue("tbl_dictionary", dictionary.style.hide(axis="index"), display=False)
 #
 # ### Categories are derived, not stored
 #
-# The characteristics of Table 1 are cut-offs of raw columns: age of 65 or more, ECOG
-# performance status of 2 or more, three or more metastatic sites, and a first-line PFS of six
-# months or more. `helpers.cohort.derive_categories` computes them at analysis time, so a
+# The characteristics of Table 1 are cut-offs of raw columns: age ≥65 years, ECOG
+# performance status ≥2, ≥3 metastatic sites, and a first-line PFS ≥6 months. `helpers.cohort.derive_categories` computes them at analysis time, so a
 # change of cut-off never requires a new data file.
 #
 # ## How the synthetic cohort is made
@@ -125,7 +124,7 @@ glue("seed", params.seed, display=False)
 # The cohort meets {glue:text}`n_targets_met` of its {glue:text}`n_targets` generator targets
 # (random seed {glue:text}`seed`). {glue:text}`n_exact` of them are counts the original study
 # printed and must be matched exactly; the rest are survival estimates with a tolerance.
-# {numref}`tbl-target-summary` summarises them by kind and {numref}`tbl-targets` lists
+# {ref}`The target summary <tbl-target-summary>` summarises them by kind and {ref}`the target list <tbl-targets>` lists
 # every one.
 
 # %% tags=["remove-input"]
@@ -136,7 +135,7 @@ glue("tbl_target_summary", kinds.style.hide(axis="index"), display=False)
 # :name: tbl-target-summary
 #
 # Generator targets by kind: exact counts, estimates within a tolerance, tests that must fall on
-# the same side of 0.05, and qualitative checks.
+# the same side of the significance level, and qualitative checks.
 # ```
 
 # %% tags=["remove-input"]
@@ -157,7 +156,7 @@ glue("tbl_targets", shown.style.hide(axis="index"), display=False)
 # ### Targets left out
 #
 # Some published numbers cannot all hold at once, and some are outcomes of the analysis rather
-# than inputs to the data. {numref}`tbl-dropped` lists what the generator does not aim at and
+# than inputs to the data. {ref}`The list of dropped targets <tbl-dropped>` lists what the generator does not aim at and
 # why; the fidelity chapter shows them beside the reproduced values.
 
 # %% tags=["remove-input"]
@@ -191,7 +190,7 @@ glue("window_end", C.STUDY_END.isoformat(), display=False)
 # censoring only at the cut-off, the reverse Kaplan–Meier median follow-up is the median time
 # from start to cut-off, so most patients must have started late. In the synthetic cohort
 # {glue:text}`share_last_year` of patients started in {glue:text}`last_year`
-# ({numref}`tbl-accrual`). If the real cohort accrued evenly, the published figure was computed
+# ({ref}`the accrual table <tbl-accrual>`). If the real cohort accrued evenly, the published figure was computed
 # some other way; the fidelity chapter returns to this.
 
 # %% tags=["remove-input"]

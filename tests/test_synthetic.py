@@ -97,6 +97,7 @@ def test_metastatic_sites_cover_the_organ_flags(cohort):
     assert (cohort["n_metastatic_sites"] >= organs.clip(lower=1)).all()
 
 
+@pytest.mark.slow
 def test_calibration_reproduces_the_stored_parameters():
     """`python -m helpers calibrate` from the documented start gives the committed file."""
     params = calibrate(initial_params(), log=lambda _: None)

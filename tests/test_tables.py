@@ -20,3 +20,20 @@ def test_counts_with_percentages():
 def test_hazard_ratio_with_interval():
     assert format_estimate_ci(0.6234, 0.5111, 0.7489) == "0.62 (0.51–0.75)"
     assert format_estimate_ci(2.1094, 1.4692, 3.0271, digits=3) == "2.109 (1.469–3.027)"
+
+
+def test_p_phrase():
+    from helpers.tables import p_phrase
+
+    assert p_phrase(0.0261) == "P = 0.026"
+    assert p_phrase(0.0001) == "P < 0.001"
+    assert p_phrase("<0.001") == "P < 0.001"
+
+
+def test_styled_tables_escape_html():
+    import pandas as pd
+
+    from helpers.tables import styled
+
+    html = styled(pd.DataFrame({"P": ["<0.001"]}, index=["<65"])).to_html()
+    assert "&lt;0.001" in html and "&lt;65" in html

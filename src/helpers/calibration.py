@@ -11,6 +11,7 @@ bisection steps; ``python -m helpers calibrate`` runs it and rewrites
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 from collections.abc import Callable
 
@@ -21,10 +22,11 @@ from . import cohort as C
 from .analysis import SAFETY_ROWS, baseline_table, response_table, safety_table
 from .cox import fit_cox, univariate_cox
 from .published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, published
-from .survival import fit_km, logrank, median_follow_up
+from .survival import fit_km, logrank, median_follow_up, median_survival
 from .synthetic import (
     GeneratorParams,
     PiecewiseExponential,
+    covariates_only,
     generate_cohort,
 )
 
@@ -35,6 +37,7 @@ COX_HR_TOL = 0.15
 STRATA_MEDIAN_TOL = 0.2
 FOLLOW_UP_TOL = 1.0
 ALPHA = 0.05
+ENTRY_P = 0.15  # the paper's univariate screen for the multivariable model
 MULTIVARIABLE = ("lung_met", "liver_met", "sites_ge3", "first_line_pfs_ge6")
 COX_KEYS = {v: TABLE1_KEYS[v][0] for v in C.TABLE1_VARIABLES}
 LANDMARKS = {
@@ -49,6 +52,10 @@ DROPPED_TARGETS = {
     "first_line_pfs.os.ge6_months.rate_1_year_pct": "60.0% at 1 year is impossible beside a 10.43-month median.",
     "first_line_pfs (other strata rates)": "The 1L-PFS strata rates do not average back to the group's rates; only the medians are aimed at.",
     "after_psm.*": "After-PSM numbers follow from the matching analysis; they are not generator targets.",
+    "table5_cox_os.rows.number_of_metastatic_lesions.multivariate.p": (
+        "The printed p (0.052) needs a correlation of the site count with lung metastases that the lung rows of "
+        "Table 5 rule out (consistency check cox_sites_ci_vs_lung); the HR is still a target."
+    ),
 }
 
 
@@ -166,6 +173,8 @@ def cox_rows(data: pd.DataFrame) -> list[dict]:
             hr, p = float(uni.loc[var, "estimate"]), float(uni.loc[var, "p_value"])
             rows.append(_row(f"{key}.hr", pub_hr, hr, COX_HR_TOL, "within"))
             rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=(p < ALPHA) == (_p(pub_p) < ALPHA)))
+            entered = (p < ENTRY_P) == (_p(pub_p) < ENTRY_P)
+            rows.append(_row(f"{key}.p (multivariable entry)", pub_p, p, ENTRY_P, "same side of 0.15", met=entered))
     return rows
 
 
@@ -178,6 +187,50 @@ def strata_rows(data: pd.DataFrame) -> list[dict]:
             key = f"liver_mets.{endpoint}.{name}.median"
             km = _km(ici[ici["liver_met"] == level], endpoint)
             rows.append(_row(key, published(key), km.median(), STRATA_MEDIAN_TOL, "within"))
+    return rows
+
+
+def audit_rows(data: pd.DataFrame) -> list[dict]:
+    """Targets added for the fidelity audit: multivariable HRs, subgroups, more strata, CIs.
+
+    Tolerances are those of the audit's classes (Tables 4-5: HR ±0.15; Figures
+    2-3: HR ±0.10, medians ±0.30; main comparisons: CI bounds ±0.30, medians ±0.15).
+    """
+    rows = []
+    ici = data[data["group"] == C.GROUP_ICI]
+    for endpoint, table in (("pfs", "table4_cox_pfs"), ("os", "table5_cox_os")):
+        multi = fit_cox(ici, f"{endpoint}_months", f"{endpoint}_event", list(MULTIVARIABLE)).summary.set_index(
+            "covariate"
+        )
+        for var in MULTIVARIABLE:
+            key = f"{table}.rows.{COX_KEYS[var]}.multivariate"
+            pub_p = published(f"{key}.p")
+            p = float(multi.loc[var, "p_value"])
+            rows.append(
+                _row(f"{key}.hr", published(f"{key}.hr"), float(multi.loc[var, "estimate"]), COX_HR_TOL, "within")
+            )
+            if f"{key}.p" not in DROPPED_TARGETS:
+                met = (p < ALPHA) == (_p(pub_p) < ALPHA)
+                rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=met))
+    for variable, level, name in SUBGROUP_TARGETS:
+        sub = data[data[variable] == level]
+        res = fit_cox(sub, "os_months", "os_event", [C.TREATED]).summary.iloc[0]
+        key = f"subgroups.os.significant_subgroups.{name}"
+        rows.append(_row(f"{key}.hr", published(f"{key}.hr"), float(res["estimate"]), 0.10, "within"))
+        p, pub_p = float(res["p_value"]), published(f"{key}.p")
+        rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=(p < ALPHA) == (_p(pub_p) < ALPHA)))
+    for endpoint in ENDPOINTS:
+        for level, name in ((1, "ge6_months"), (0, "lt6_months")):
+            key = f"first_line_pfs.{endpoint}.{name}.median"
+            km = _km(ici[ici["first_line_pfs_ge6"] == level], endpoint)
+            rows.append(_row(key, published(key), km.median(), 0.30, "within"))
+    for group, gkey in GROUP_KEYS.items():
+        res = median_survival(_km(data[data["group"] == group], "os"), style="symmetric")
+        for bound, value in (("ci95_low", res.ci_lower), ("ci95_high", res.ci_upper)):
+            key = f"efficacy.before_psm.os.{gkey}.{bound}"
+            rows.append(_row(key, published(key), value, 0.30, "within"))
+    key = "efficacy.whole_population_before_psm.median_pfs_months"
+    rows.append(_row(key, published(key), _km(data, "pfs").median(), 0.15, "within"))
     return rows
 
 
@@ -203,7 +256,8 @@ def response_rows(data: pd.DataFrame) -> list[dict]:
 def check_targets(data: pd.DataFrame) -> pd.DataFrame:
     """Every generator target beside the value achieved on ``data`` (a cohort frame)."""
     data = C.derive_categories(data)
-    rows = exact_count_rows(data) + survival_rows(data) + cox_rows(data) + strata_rows(data) + response_rows(data)
+    rows = exact_count_rows(data) + survival_rows(data) + cox_rows(data) + strata_rows(data)
+    rows += audit_rows(data) + response_rows(data)
     return pd.DataFrame(rows)
 
 
@@ -269,32 +323,50 @@ def _ordered_bounds(params, group, attr, t, lo, hi):
 
 
 def _fit_betas(params: GeneratorParams, rounds: int = 6) -> GeneratorParams:
-    """Quasi-Newton steps on the 2L-ICIs coefficients: match Table 4-5 univariate HRs.
+    """Quasi-Newton steps on the 2L-ICIs coefficients towards Tables 4-5 (univariate and multivariable).
 
-    A univariate log-HR picks up the coefficients of correlated covariates, about
-    coef_j = sum_k beta_k Cov(x_j, x_k) / Var(x_j); the step solves that linear
-    system for the change in beta that removes the current gap (damped by 0.8).
+    With covariance matrix S of the covariates, a univariate log-HR is about
+    sum_k beta_k S_jk / S_jj and a multivariable one (model M) about row j of
+    S_MM^-1 S_M. Stacking both for the published HRs gives an over-determined
+    linear system; its least-squares solution is the step (damped by 0.8).
     """
     variables = list(C.TABLE1_VARIABLES)
+    model = [variables.index(v) for v in MULTIVARIABLE]
     for _ in range(rounds):
         data = C.derive_categories(generate_cohort(params))
         ici = data[data["group"] == C.GROUP_ICI]
         cov = ici[variables].cov().to_numpy()
-        sensitivity = cov / np.diag(cov)[:, None]
+        uni_sens = cov / np.diag(cov)[:, None]
+        multi_sens = np.linalg.solve(cov[np.ix_(model, model)], cov[model, :])
+        sensitivity = np.vstack([uni_sens, multi_sens])
         changes = {}
         for endpoint, table in (("pfs", "table4_cox_pfs"), ("os", "table5_cox_os")):
-            uni = univariate_cox(ici, f"{endpoint}_months", f"{endpoint}_event", variables).set_index("covariate")
-            gap = np.array(
-                [
-                    math.log(float(published(f"{table}.rows.{COX_KEYS[v]}.univariate.hr"))) - float(uni.loc[v, "coef"])
-                    for v in variables
-                ]
-            )
-            step = np.linalg.solve(sensitivity, gap)
+            duration, event = f"{endpoint}_months", f"{endpoint}_event"
+            uni = univariate_cox(ici, duration, event, variables).set_index("covariate")
+            multi = fit_cox(ici, duration, event, list(MULTIVARIABLE)).summary.set_index("covariate")
+            gap = [_log_hr(table, v, "univariate") - float(uni.loc[v, "coef"]) for v in variables]
+            gap += [_log_hr(table, v, "multivariate") - float(multi.loc[v, "coef"]) for v in MULTIVARIABLE]
+            step, *_ = np.linalg.lstsq(sensitivity, np.array(gap), rcond=None)
             beta = dict(getattr(params.groups[C.GROUP_ICI], f"beta_{endpoint}"))
             changes[f"beta_{endpoint}"] = {v: round(beta[v] + 0.8 * d, 4) for v, d in zip(variables, step, strict=True)}
         params = _replace_group(params, C.GROUP_ICI, **changes)
     return params
+
+
+# The multivariable OS HR for >= 3 sites is printed as 1.591 with p = 0.052. Its CI is
+# much wider than the univariate one, which would need a strong correlation with the
+# other covariates that the other HRs of Tables 4-5 rule out; with the correlations
+# that fit them, an HR of 1.591 comes out clearly significant. The generator aims at
+# 1.47 instead: within the audit's tolerance (±0.15) and as close to the printed p as
+# that tolerance allows (its side of 0.05 is listed in DROPPED_TARGETS).
+COX_TARGET_OVERRIDES = {("table5_cox_os", "sites_ge3", "multivariate"): 1.47}
+
+
+def _log_hr(table: str, variable: str, model: str) -> float:
+    override = COX_TARGET_OVERRIDES.get((table, variable, model))
+    if override is not None:
+        return math.log(override)
+    return math.log(float(published(f"{table}.rows.{COX_KEYS[variable]}.{model}.hr")))
 
 
 def _stratum_median(params, endpoint, variable, level):
@@ -336,9 +408,12 @@ def _tune_knot(params, group, attr, t, excess, steps=14) -> GeneratorParams:
 # knot at each published stratum median, tuned so that the stratum's median lands there.
 STRATUM_KNOTS = (
     ("pfs", 2.74, "liver_met", 1),
+    ("pfs", 3.13, "first_line_pfs_ge6", 0),
     ("pfs", 4.46, "liver_met", 0),
     ("os", 5.32, "liver_met", 1),
+    ("os", 6.54, "first_line_pfs_ge6", 0),
     ("os", 8.98, "liver_met", 0),
+    ("os", 10.43, "first_line_pfs_ge6", 1),
 )
 
 
@@ -376,6 +451,125 @@ def _fit_contrast(params: GeneratorParams) -> GeneratorParams:
     return params
 
 
+def _whole_median(params, endpoint):
+    data = generate_cohort(params)
+    return _km(data, endpoint).median()
+
+
+def _fit_whole_population(params: GeneratorParams) -> GeneratorParams:
+    """A 2L-non-ICIs PFS knot at the whole-population median (3.12 months), tuned to put it there."""
+    t = float(published("efficacy.whole_population_before_psm.median_pfs_months"))
+    return _tune_knot(params, C.GROUP_NON_ICI, "pfs_knots", t, lambda p: _whole_median(p, "pfs") - t, steps=12)
+
+
+def _median_ci_halfwidth(params, group, endpoint):
+    data = generate_cohort(params)
+    res = median_survival(_km(data[data["group"] == group], endpoint), style="symmetric")
+    return (res.ci_upper - res.ci_lower) / 2
+
+
+# (group, endpoint, knot time) whose survival value sets the slope of the curve
+# around the median, and so the width of the symmetric median CI.
+CI_KNOTS = ((C.GROUP_ICI, "os", 7.3), (C.GROUP_NON_ICI, "os", 7.0))
+
+
+def _fit_median_ci(params: GeneratorParams) -> GeneratorParams:
+    """Bisection on a knot just before each OS median for the published CI width.
+
+    A higher knot makes the curve fall faster through 50%, which narrows the
+    SE-based interval (its SE divides by the local slope).
+    """
+    for group, endpoint, t in CI_KNOTS:
+        key = f"efficacy.before_psm.{endpoint}.{GROUP_KEYS[group]}"
+        target = (float(published(f"{key}.ci95_high")) - float(published(f"{key}.ci95_low"))) / 2
+
+        def excess(p, group=group, endpoint=endpoint, target=target):
+            return target - _median_ci_halfwidth(p, group, endpoint)
+
+        params = _tune_knot(params, group, f"{endpoint}_knots", t, excess, steps=12)
+    return params
+
+
+# Subgroups of Figure 2B with a printed HR, and the 2L-non-ICIs OS coefficient that moves it.
+SUBGROUP_TARGETS = (("liver_met", 0, "no_liver_metastases"), ("first_line_ici", 1, "received_first_line_icis"))
+
+
+def _subgroup_hr(params, variable, level):
+    data = C.derive_categories(generate_cohort(params))
+    sub = data[data[variable] == level]
+    return fit_cox(sub, "os_months", "os_event", [C.TREATED]).hazard_ratio(C.TREATED)
+
+
+def _fit_subgroups(params: GeneratorParams) -> GeneratorParams:
+    """Bisection on 2L-non-ICIs OS coefficients for the two OS subgroup HRs the paper prints.
+
+    Within the 2L-non-ICIs group the OS curve is fixed, so a larger coefficient
+    for a characteristic moves its carriers' deaths earlier and the others'
+    later: the treatment HR among carriers falls, among the others it rises.
+    """
+    for variable, level, name in SUBGROUP_TARGETS:
+        target = math.log(float(published(f"subgroups.os.significant_subgroups.{name}.hr")))
+        sign = 1.0 if level == 0 else -1.0  # HR rises with beta for non-carriers, falls for carriers
+
+        def excess(b, params=params, variable=variable, level=level, target=target, sign=sign):
+            beta = dict(params.groups[C.GROUP_NON_ICI].beta_os) | {variable: b}
+            trial = _replace_group(params, C.GROUP_NON_ICI, beta_os=beta)
+            return sign * (math.log(_subgroup_hr(trial, variable, level)) - target)
+
+        b = _bisect(excess, -1.5, 1.5, steps=12)
+        beta = dict(params.groups[C.GROUP_NON_ICI].beta_os) | {variable: round(b, 4)}
+        params = _replace_group(params, C.GROUP_NON_ICI, beta_os=beta)
+    return params
+
+
+def _after_psm(params):
+    from .matching import match_propensity
+    from .pipeline import PSM_SETTINGS
+
+    data = C.derive_categories(generate_cohort(params))
+    return match_propensity(data, **PSM_SETTINGS).cohort
+
+
+def _after_psm_hr(params, endpoint):
+    matched = _after_psm(params)
+    return fit_cox(matched, f"{endpoint}_months", f"{endpoint}_event", [C.TREATED]).hazard_ratio(C.TREATED)
+
+
+def _after_psm_control_median(params, endpoint):
+    matched = _after_psm(params)
+    return _km(matched[matched["group"] == C.GROUP_NON_ICI], endpoint).median()
+
+
+def _fit_block_shifts(params: GeneratorParams) -> GeneratorParams:
+    """Bisection on the prognosis of unmatchable patients for the after-PSM comparisons.
+
+    The original study's after-PSM curves imply that the treated patients it
+    left unmatched did better than those it kept (the 2L-ICIs 1-year OS falls
+    from 37.8% to 34.4% when they are dropped), beyond what their recorded
+    characteristics explain. A log-HR shift for the patients the matching
+    cannot pair stands for that unrecorded prognosis: the 2L-ICIs shift is
+    tuned to the after-PSM HR, the 2L-non-ICIs shift to the after-PSM median
+    of the matched controls.
+    """
+    for endpoint in ENDPOINTS:
+        attr = f"unmatched_shift_{endpoint}"
+        target_hr = math.log(float(published(f"efficacy.after_psm.{endpoint}.hr")))
+
+        def hr_excess(b, params=params, attr=attr, endpoint=endpoint, target=target_hr):
+            trial = _replace_group(params, C.GROUP_ICI, **{attr: b})
+            return target - math.log(_after_psm_hr(trial, endpoint))  # a worse unmatched block lifts the kept ones
+
+        params = _replace_group(params, C.GROUP_ICI, **{attr: round(_bisect(hr_excess, -1.5, 1.5, steps=12), 4)})
+        target_med = float(published(f"efficacy.after_psm.{endpoint}.non_icis.median"))
+
+        def med_excess(b, params=params, attr=attr, endpoint=endpoint, target=target_med):
+            trial = _replace_group(params, C.GROUP_NON_ICI, **{attr: b})
+            return _after_psm_control_median(trial, endpoint) - target  # a worse unmatched block lifts the kept ones
+
+        params = _replace_group(params, C.GROUP_NON_ICI, **{attr: round(_bisect(med_excess, -1.5, 1.5, steps=12), 4)})
+    return params
+
+
 def _fit_tails(params: GeneratorParams) -> GeneratorParams:
     """Bisection on each group's 24-month OS knot for the published 2-year OS rate.
 
@@ -394,6 +588,77 @@ def _fit_tails(params: GeneratorParams) -> GeneratorParams:
     return params
 
 
+# Tables 4-5 print a multivariable CI for >= 3 sites much wider than the univariate one
+# (variance inflation about 1.5): the site count is correlated with the other model
+# covariates. Without any such correlation its multivariable OS p-value cannot be near
+# the printed 0.052, so the covariate search keeps the inflation at least this high.
+SITES_VIF_FLOOR = 1.3
+SITES_VIF_WEIGHT = 400.0
+
+
+def multivariable_vif(x: pd.DataFrame) -> dict[str, float]:
+    """Variance inflation factor of each multivariable covariate given the other three."""
+    cov = x[list(MULTIVARIABLE)].cov().to_numpy()
+    inv = np.linalg.inv(cov)
+    return {v: float(cov[i, i] * inv[i, i]) for i, v in enumerate(MULTIVARIABLE)}
+
+
+def matching_gap(params: GeneratorParams) -> float:
+    """How far the generated covariates are from the structure the paper implies (sum of squares).
+
+    Re-running the study's matching: counts per characteristic and group after
+    matching against the printed after-PSM counts, with a heavy weight on the
+    number of pairs; and a penalty when the variance inflation of >= 3 sites
+    within 2L-ICIs falls below :data:`SITES_VIF_FLOOR`.
+    """
+    from .matching import match_propensity
+    from .pipeline import PSM_SETTINGS
+
+    x = covariates_only(params)
+    try:
+        psm = match_propensity(x, **PSM_SETTINGS)
+    except ValueError:
+        return float("inf")
+    matched = psm.cohort
+    ici = x[x["group"] == C.GROUP_ICI]
+    gap = SITES_VIF_WEIGHT * max(0.0, SITES_VIF_FLOOR - multivariable_vif(ici)["sites_ge3"]) ** 2
+    for group, key in GROUP_KEYS.items():
+        sub = matched[matched["group"] == group]
+        gap += 25.0 * (len(sub) - int(published(f"cohort.after_psm.{key}"))) ** 2
+        for var, (char, level) in TABLE1_KEYS.items():
+            target = int(published(f"table1.characteristics.{char}.levels.{level}.after_psm.{key}.n"))
+            gap += float(int(sub[var].sum()) - target) ** 2
+    return gap
+
+
+def _fit_loadings(params: GeneratorParams, sweeps: int = 3, log: Callable[[str], None] = print) -> GeneratorParams:
+    """Coordinate search on the factor loadings of every covariate block.
+
+    Objective: :func:`matching_gap`. Each loading (both factors) tries steps of
+    ±0.2 and ±0.1 (each within ±0.9, squared norm at most 0.95) and keeps a step
+    only if the gap shrinks. Covariates do not depend on the survival settings,
+    so this runs before everything else.
+    """
+    best = matching_gap(params)
+    for sweep in range(sweeps):
+        for group in C.GROUPS:
+            for block in params.groups[group].loadings:
+                for var, factor, step in itertools.product(C.TABLE1_VARIABLES, (0, 1), (0.2, -0.2, 0.1, -0.1)):
+                    loadings = {
+                        b: {v: list(lam) for v, lam in vs.items()} for b, vs in params.groups[group].loadings.items()
+                    }
+                    lam = loadings[block].setdefault(var, [0.0, 0.0])
+                    lam[factor] = round(lam[factor] + step, 2)
+                    if abs(lam[factor]) > 0.9 or lam[0] ** 2 + lam[1] ** 2 > 0.95:
+                        continue
+                    trial = _replace_group(params, group, loadings=loadings)
+                    gap = matching_gap(trial)
+                    if gap < best - 1e-9:
+                        params, best = trial, gap
+        log(f"loadings sweep {sweep + 1}: matching gap {best:.0f}")
+    return params
+
+
 def _fit_accrual(params: GeneratorParams) -> GeneratorParams:
     target = float(published("cohort.median_follow_up_months"))
 
@@ -404,27 +669,50 @@ def _fit_accrual(params: GeneratorParams) -> GeneratorParams:
     return dataclasses.replace(params, accrual_growth=round(_bisect(f, 0.0, 8.0, steps=16), 4))
 
 
-def calibrate(params: GeneratorParams, cycles: int = 8, log: Callable[[str], None] = print) -> GeneratorParams:
+def calibrate(params: GeneratorParams, cycles: int = 10, log: Callable[[str], None] = print) -> GeneratorParams:
     """Tune coefficients, knots and accrual so the generated cohort meets its targets.
 
-    Each cycle: (1) quasi-Newton steps on the 2L-ICIs Cox coefficients towards
-    the published univariate HRs; (2) bisection on the 2L-ICIs curve knots at
-    the liver-metastasis strata medians; (3) bisection on the 24-month
-    OS knots for the 2-year rates, which censoring makes noisy; (4) bisection on
-    the accrual growth for the median follow-up; (5) bisection on one early knot
+    First a coordinate search on the covariate loadings so that re-running the
+    study's matching gives its after-PSM Table 1 (:func:`_fit_loadings`). Then
+    each cycle: (1) quasi-Newton steps on the 2L-ICIs Cox coefficients towards
+    the published univariate and multivariable HRs; (1b) the prognosis of the
+    unmatched covariate blocks for the after-PSM comparisons; (2) bisection on two
+    2L-non-ICIs OS coefficients for the printed subgroup HRs; (3) bisection on
+    the 2L-ICIs curve knots at the liver-metastasis and first-line-PFS strata
+    medians; (4) bisection on the 24-month
+    OS knots for the 2-year rates, which censoring makes noisy; (5) knots next to
+    the OS medians for the width of their symmetric CIs, and a 2L-non-ICIs PFS
+    knot for the whole-population median; (6) bisection on
+    the accrual growth for the median follow-up; (7) bisection on one early knot
     of each 2L-non-ICIs curve for the treatment contrast (last: the OS log-rank
     p sits near 0.05 and moves with every other step). Stops at the first cycle
-    that meets every target. Deterministic: same input, same output.
+    that meets every target, else returns the best cycle (fewest missed
+    targets, then smallest shortfall). Deterministic: same input, same output.
     """
+    params = _fit_loadings(params, log=log)
+    best, best_score = params, (math.inf, math.inf)
     for cycle in range(1, cycles + 1):
         params = _fit_betas(params)
+        params = _fit_block_shifts(params)
+        params = _fit_subgroups(params)
         params = _fit_stratum_knots(params)
         params = _fit_tails(params)
+        params = _fit_median_ci(params)
+        params = _fit_whole_population(params)
         params = _fit_accrual(params)
         params = _fit_contrast(params)
         report = check_targets(generate_cohort(params))
         missed = report.loc[~report["met"], "target"].tolist()
+        score = (len(missed), _shortfall(report))
         log(f"calibration cycle {cycle}: {len(report) - len(missed)}/{len(report)} targets met {missed}")
+        if score < best_score:
+            best, best_score = params, score
         if not missed:
             break
-    return params
+    return best
+
+
+def _shortfall(report: pd.DataFrame) -> float:
+    """Sum over missed numeric targets of how many tolerances they miss by (ranks equal counts)."""
+    rows = report[(~report["met"]) & (report["kind"] == "within")]
+    return float(sum(abs(float(r.achieved) - float(r.published)) / r.tolerance - 1 for r in rows.itertuples()))

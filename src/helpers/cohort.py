@@ -321,6 +321,13 @@ def load_cohort(path: str | Path) -> pd.DataFrame:
 # --- derived categories -------------------------------------------------------
 
 
+# The original study's cut-offs for the Table 1 categories.
+AGE_CUTOFF = 65
+ECOG_CUTOFF = 2
+SITES_CUTOFF = 3
+FIRST_LINE_PFS_CUTOFF = 6.0  # months
+
+
 def derive_categories(cohort: pd.DataFrame) -> pd.DataFrame:
     """Add the 0/1 Table 1 categories and the treatment indicator.
 
@@ -329,10 +336,10 @@ def derive_categories(cohort: pd.DataFrame) -> pd.DataFrame:
     """
     out = cohort.copy()
     out["male"] = (out["sex"] == "male").astype(int)
-    out["age_ge65"] = (out["age"] >= 65).astype(int)
-    out["ecog_ge2"] = (out["ecog"] >= 2).astype(int)
-    out["sites_ge3"] = (out["n_metastatic_sites"] >= 3).astype(int)
-    out["first_line_pfs_ge6"] = (out["first_line_pfs_months"] >= 6).astype(int)
+    out["age_ge65"] = (out["age"] >= AGE_CUTOFF).astype(int)
+    out["ecog_ge2"] = (out["ecog"] >= ECOG_CUTOFF).astype(int)
+    out["sites_ge3"] = (out["n_metastatic_sites"] >= SITES_CUTOFF).astype(int)
+    out["first_line_pfs_ge6"] = (out["first_line_pfs_months"] >= FIRST_LINE_PFS_CUTOFF).astype(int)
     out[TREATED] = (out["group"] == GROUP_ICI).astype(int)
     return out
 

@@ -34,6 +34,9 @@ MATCH_ORDERS = ("largest", "smallest", "data", "random")
 INTERCEPT = "intercept"
 SCORE_NAME = "propensity_score"
 
+# Standardized mean difference above which a covariate is usually called imbalanced.
+SMD_THRESHOLD = 0.1
+
 
 # --- propensity model ---------------------------------------------------------
 

@@ -24,6 +24,7 @@ from .analysis import (
     whole_population,
 )
 from .cox import cox_table, fit_cox, proportional_hazards_test, subgroup_effects
+from .fidelity import fidelity_table
 from .matching import PropensityMatch, match_propensity
 
 # The study's conventions (see the methods chapter): 1:1 greedy nearest-neighbour
@@ -171,9 +172,32 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     whole = {pop: whole_population(frame) for pop, frame in pops.items()}
     tables["whole_population"] = pd.DataFrame([{"population": p, **v} for p, v in whole.items()])
     headline = headline_numbers(tables, whole)
-    return StudyResults(
+    results = StudyResults(
         tables=tables, headline=headline, cohort=data, matched=psm.cohort, psm=psm, comparisons=comparisons
     )
+    # the audit compares with the original study's printed numbers (data/published)
+    tables["fidelity"] = fidelity_table(results)
+    headline["fidelity"] = fidelity_headline(tables["fidelity"])
+    return results
+
+
+def fidelity_headline(table: pd.DataFrame) -> dict:
+    ok = table["status"].isin(["exact", "within"])
+    exact_class = table[table["class"] == "exact"]
+    return {
+        "rows": len(table),
+        "share_exact_or_within": float(ok.mean()),
+        "exact_class_all_exact": bool((exact_class["status"] == "exact").all()),
+        "outside": int((table["status"] == "outside").sum()),
+        "unattainable": int((table["status"] == "unattainable").sum()),
+    }
+
+
+def load_study(path=None) -> StudyResults:
+    """Load a cohort file (the synthetic one by default), validate it and run every analysis."""
+    from .synthetic import COHORT_CSV
+
+    return run_all(C.load_cohort(path or COHORT_CSV))
 
 
 def headline_numbers(tables: dict[str, pd.DataFrame], whole: dict) -> dict:

@@ -15,6 +15,7 @@ from matplotlib.ticker import FixedLocator
 
 from . import cohort as C
 from .analysis import SurvivalComparison
+from .matching import SMD_THRESHOLD
 from .survival import n_at_risk
 from .tables import format_estimate_ci, format_p
 
@@ -235,7 +236,7 @@ def plot_forest(
 
 
 def plot_love(
-    balance: pd.DataFrame, ax: Axes | None = None, *, labels: dict | None = None, threshold: float = 0.1
+    balance: pd.DataFrame, ax: Axes | None = None, *, labels: dict | None = None, threshold: float = SMD_THRESHOLD
 ) -> Axes:
     """Absolute standardized mean differences before and after matching (a love plot)."""
     ax = _new_axes(ax, size=(6.5, 0.35 * len(balance) + 1.2))

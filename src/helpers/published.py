@@ -61,9 +61,12 @@ def published(key: str) -> Any:
     return node
 
 
-def flatten(node: Any = None, prefix: str = "") -> dict[str, Any]:
-    """Every leaf of the tree as ``{dotted_key: value}`` (lists are leaves)."""
-    node = load_published() if node is None else node
+_ROOT = object()
+
+
+def flatten(node: Any = _ROOT, prefix: str = "") -> dict[str, Any]:
+    """Every leaf of the tree as ``{dotted_key: value}`` (lists and nulls are leaves)."""
+    node = load_published() if node is _ROOT else node
     if not isinstance(node, dict):
         return {prefix: node}
     out: dict[str, Any] = {}

@@ -32,6 +32,7 @@ a pure function of that file and the seed.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import json
 import re
@@ -57,13 +58,19 @@ COHORT_CSV = PROJECT_ROOT / "data" / "synthetic" / "cohort.csv"
 class GroupParams:
     """Generator settings for one treatment group."""
 
-    # latent factor loadings per Table 1 variable: [burden, prior-ICI factor]
-    loadings: dict[str, list[float]]
+    # Latent factor loadings per block and Table 1 variable: [burden, second factor].
+    # Blocks: "matched" (the patients the original study kept after matching, with its
+    # after-PSM counts) and "unmatched" (the rest, with the before-minus-after counts).
+    loadings: dict[str, dict[str, list[float]]]
     beta_pfs: dict[str, float]
     beta_os: dict[str, float]
     # survival curve knots: (months, S(t)); S(0) = 1 is implicit
     pfs_knots: list[list[float]]
     os_knots: list[list[float]]
+    # log-HR added for patients the study's matching cannot pair: prognosis not explained
+    # by the recorded characteristics (see unmatchable, calibration._fit_block_shifts)
+    unmatched_shift_pfs: float = 0.0
+    unmatched_shift_os: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -100,7 +107,9 @@ def initial_params(seed: int = 20250110) -> GeneratorParams:
     the calibration moves: an early PFS knot before the first scan (1.4 months),
     a knot at each liver-metastasis stratum median, early OS knots and the tails.
     Latent loadings: a 'disease burden' factor on the metastasis variables and
-    ECOG, and a second factor shared by first-line ICI, sex and smoking.
+    ECOG, and a second factor shared by first-line ICI, sex and smoking; the
+    treated patients outside the matched block start with more metastatic
+    sites together (the profile of the patients the study left unmatched).
     """
 
     def log_hr(values: dict[str, float]) -> dict[str, float]:
@@ -113,19 +122,28 @@ def initial_params(seed: int = 20250110) -> GeneratorParams:
     os_ = dict(
         zip(variables, (1.163, 1.145, 1.006, 1.216, 1.161, 1.139, 1.049, 1.816, 1.591, 0.840, 0.670), strict=True)
     )
-    loadings = {
+    base = {
         "male": [0.0, 0.3],
         "age_ge65": [0.1, 0.0],
         "smoker": [0.0, 0.3],
         "ecog_ge2": [0.25, 0.0],
-        "lung_met": [0.35, 0.0],
+        "lung_met": [0.3, 0.0],
         "bone_met": [0.35, 0.0],
         "brain_met": [0.3, 0.0],
-        "liver_met": [0.35, 0.0],
-        "sites_ge3": [0.6, 0.2],
+        "liver_met": [0.4, 0.0],
+        "sites_ge3": [0.6, 0.0],
         "first_line_ici": [0.0, 0.5],
         "first_line_pfs_ge6": [-0.2, 0.0],
     }
+    treated = base | {"liver_met": [0.5, 0.0]}
+    # the treated patients the study could not match carry many metastatic sites together
+    left_out = treated | {
+        "male": [0.3, 0.0],
+        "smoker": [0.2, 0.0],
+        "bone_met": [0.4, 0.0],
+        "first_line_pfs_ge6": [0.3, 0.0],
+    }
+    loadings = {"matched": base, "unmatched": base}
 
     def rate(key: str) -> float:
         return round(float(published(key)) / 100, 4)
@@ -142,18 +160,33 @@ def initial_params(seed: int = 20250110) -> GeneratorParams:
 
     groups = {
         C.GROUP_ICI: GroupParams(
-            loadings,
+            {"matched": treated, "unmatched": left_out},
             log_hr(pfs),
             log_hr(os_),
-            curve("pfs", C.GROUP_ICI, [[0.7, 0.985], [1.4, 0.92], [2.74, 0.66], [4.46, 0.47], [24.0, 0.04]]),
-            curve("os", C.GROUP_ICI, [[1.0, 0.99], [2.0, 0.95], [5.32, 0.666], [8.98, 0.441], [36.0, 0.02]]),
+            curve(
+                "pfs", C.GROUP_ICI, [[0.7, 0.985], [1.4, 0.92], [2.74, 0.66], [3.13, 0.6], [4.46, 0.47], [24.0, 0.04]]
+            ),
+            curve(
+                "os",
+                C.GROUP_ICI,
+                [
+                    [1.0, 0.99],
+                    [2.0, 0.95],
+                    [5.32, 0.666],
+                    [6.54, 0.59],
+                    [7.3, 0.54],
+                    [8.98, 0.441],
+                    [10.43, 0.41],
+                    [36.0, 0.02],
+                ],
+            ),
         ),
         C.GROUP_NON_ICI: GroupParams(
             loadings,
             log_hr(pfs),
             log_hr(os_),
-            curve("pfs", C.GROUP_NON_ICI, [[0.7, 0.985], [1.4, 0.88], [24.0, 0.01]]),
-            curve("os", C.GROUP_NON_ICI, [[1.0, 0.99], [4.0, 0.75], [36.0, 0.01]]),
+            curve("pfs", C.GROUP_NON_ICI, [[0.7, 0.985], [1.4, 0.88], [3.12, 0.44], [24.0, 0.01]]),
+            curve("os", C.GROUP_NON_ICI, [[1.0, 0.99], [4.0, 0.75], [7.0, 0.54], [36.0, 0.01]]),
         ),
     }
     return GeneratorParams(seed=seed, groups=groups, accrual_growth=5.0, response_noise=0.2)
@@ -308,24 +341,87 @@ def accrual_offsets(n: int, growth: float) -> np.ndarray:
 # --- generation ------------------------------------------------------------------
 
 
-def _covariates(rng, group: str, params: GroupParams) -> pd.DataFrame:
-    n = group_size(group)
+BLOCKS = ("matched", "unmatched")
+
+
+def block_counts(group: str) -> dict[str, tuple[int, dict[str, int]]]:
+    """Size and Table 1 counts of each covariate block of a group.
+
+    The original study printed Table 1 before and after matching, so the
+    patients it matched and the ones it left out have known margins. Building
+    each block with its own margins and correlations lets the matching, when it
+    is re-run on the synthetic cohort, find a similar set of pairs; which
+    patients are matched is still decided by the matching alone.
+    """
+    key = GROUP_KEYS[group]
+    n_after = int(published(f"cohort.after_psm.{key}"))
+    after = {
+        v: int(published(f"table1.characteristics.{char}.levels.{level}.after_psm.{key}.n"))
+        for v, (char, level) in TABLE1_KEYS.items()
+    }
+    before = {v: table1_count(v, group) for v in TABLE1_KEYS}
+    rest = {v: before[v] - after[v] for v in before}
+    return {"matched": (n_after, after), "unmatched": (group_size(group) - n_after, rest)}
+
+
+def block_covariates(rng, n: int, counts: dict[str, int], loadings: dict[str, list[float]]) -> pd.DataFrame:
+    """Correlated 0/1 characteristics with exact counts (two-factor Gaussian copula, ranked)."""
     variables = list(C.TABLE1_VARIABLES)
     factors = rng.standard_normal((n, 2))
     latent = {}
     for v in variables:
-        lam = np.asarray(params.loadings.get(v, [0.0, 0.0]), dtype=float)
+        lam = np.asarray(loadings.get(v, [0.0, 0.0]), dtype=float)
         unique_sd = np.sqrt(max(1.0 - float(lam @ lam), 1e-6))
         latent[v] = factors @ lam + unique_sd * rng.standard_normal(n)
     x = pd.DataFrame(index=range(n))
     for v in variables:
         if v == "sites_ge3":
             continue
-        x[v] = exact_binary(latent[v], table1_count(v, group))
+        x[v] = exact_binary(latent[v], counts[v])
     organ_sum = x[list(C.METASTASIS_COLUMNS)].sum(axis=1).to_numpy()
     # >= 3 organ metastases forces >= 3 sites; otherwise the latent score decides
-    x["sites_ge3"] = exact_binary(latent["sites_ge3"] + 100.0 * (organ_sum >= 3), table1_count("sites_ge3", group))
+    x["sites_ge3"] = exact_binary(latent["sites_ge3"] + 100.0 * (organ_sum >= 3), counts["sites_ge3"])
     return x[variables]
+
+
+def _covariates(rng, group: str, params: GroupParams) -> pd.DataFrame:
+    """Both blocks of a group, stacked."""
+    parts = [
+        block_covariates(rng, n, counts, params.loadings[block]) for block, (n, counts) in block_counts(group).items()
+    ]
+    return pd.concat(parts, ignore_index=True)
+
+
+def unmatchable(covariates: dict[str, pd.DataFrame]) -> dict[str, np.ndarray]:
+    """Which patients the study's matching leaves without a partner, per group (0/1 arrays).
+
+    The matching depends only on the baseline characteristics, so it can be run
+    on the covariates before any outcome exists. Patients outside the region
+    of common support are where an observational comparison is weakest; the
+    generator lets their prognosis differ (``unmatched_shift_*``), as the
+    original study's before/after-matching curves imply.
+    """
+    frames = [x.assign(**{C.TREATED: int(g == C.GROUP_ICI)}) for g, x in covariates.items()]
+    data = pd.concat(frames, ignore_index=True)[[*C.TABLE1_VARIABLES, C.TREATED]]
+    flags = _unmatched_flags(data.to_numpy(dtype=np.int8).tobytes(), data.shape)
+    out, start = {}, 0
+    for g, x in covariates.items():
+        out[g] = flags[start : start + len(x)]
+        start += len(x)
+    return out
+
+
+def covariates_only(params: GeneratorParams) -> pd.DataFrame:
+    """The 0/1 Table 1 characteristics and treatment flag the generator gives each patient.
+
+    Uses the same random streams as :func:`generate_cohort`, so it is the exact
+    covariate part of the cohort, at a fraction of the cost (for calibration).
+    """
+    frames = []
+    for group in C.GROUPS:
+        x = _covariates(stream(params.seed, "covariates", group), group, params.groups[group])
+        frames.append(x.assign(group=group, **{C.TREATED: int(group == C.GROUP_ICI)}))
+    return pd.concat(frames, ignore_index=True)
 
 
 def _pooled_ages(n_total: int, n_ge65: int) -> tuple[np.ndarray, np.ndarray]:
@@ -349,13 +445,19 @@ def _pooled_ages(n_total: int, n_ge65: int) -> tuple[np.ndarray, np.ndarray]:
 def _latent_log_times(rng, x: pd.DataFrame, params: GroupParams, rho: float):
     """PH-ordered latent log-times for PFS and OS (only their ranks are used), and the OS noise."""
     strata = x["liver_met"].to_numpy() * 2 + x["first_line_pfs_ge6"].to_numpy()
-    design = np.column_stack([np.ones(len(x)), x[list(C.TABLE1_VARIABLES)].to_numpy(dtype=float)])
+    design = np.column_stack([np.ones(len(x)), x[[*C.TABLE1_VARIABLES, "_unmatched"]].to_numpy(dtype=float)])
     z_pfs = orthogonal_noise(stats.norm.ppf(stratified_uniforms(rng, strata)), design)
     z_other = orthogonal_noise(stats.norm.ppf(stratified_uniforms(rng, strata)), design)
     z_os = rho * z_pfs + np.sqrt(1 - rho**2) * z_other
     out = []
-    for z, beta in ((z_pfs, params.beta_pfs), (z_os, params.beta_os)):
-        lp = sum(float(beta.get(v, 0.0)) * x[v].to_numpy() for v in C.TABLE1_VARIABLES)
+    for z, beta, shift in (
+        (z_pfs, params.beta_pfs, params.unmatched_shift_pfs),
+        (z_os, params.beta_os, params.unmatched_shift_os),
+    ):
+        lp = (
+            sum(float(beta.get(v, 0.0)) * x[v].to_numpy() for v in C.TABLE1_VARIABLES)
+            + shift * x["_unmatched"].to_numpy()
+        )
         unit_exp = -np.log(stats.norm.sf(z))  # E ~ Exp(1), monotone in z
         out.append(np.log(unit_exp) - lp)
     return out[0], out[1], z_os
@@ -465,9 +567,23 @@ def stream(seed: int, part: str, group: str = "") -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(part.encode()), zlib.crc32(group.encode())])
 
 
-def _group_frame(seed: int, group: str, params: GeneratorParams) -> pd.DataFrame:
+@functools.lru_cache(maxsize=64)
+def _unmatched_flags(matrix: bytes, shape: tuple[int, int]) -> np.ndarray:
+    """Matching on a covariate matrix (cached: calibration re-uses the same covariates often)."""
+    from .matching import match_propensity
+    from .pipeline import PSM_SETTINGS
+
+    values = np.frombuffer(matrix, dtype=np.int8).reshape(shape)
+    data = pd.DataFrame(values.astype(int), columns=[*C.TABLE1_VARIABLES, C.TREATED])
+    matched = match_propensity(data, **PSM_SETTINGS).match.matched_index
+    flags = np.ones(len(data), dtype=int)
+    flags[np.asarray(matched, dtype=int)] = 0
+    flags.setflags(write=False)
+    return flags
+
+
+def _group_frame(seed: int, group: str, params: GeneratorParams, x: pd.DataFrame) -> pd.DataFrame:
     gp = params.groups[group]
-    x = _covariates(stream(seed, "covariates", group), group, gp)
     rng = stream(seed, "details", group)
     n = len(x)
     frame = pd.DataFrame({"group": group}, index=range(n))
@@ -530,7 +646,10 @@ def generate_cohort(params: GeneratorParams | None = None) -> pd.DataFrame:
     that passes :func:`helpers.cohort.validate_cohort`.
     """
     params = params or GeneratorParams.from_json()
-    frame = pd.concat([_group_frame(params.seed, g, params) for g in C.GROUPS], ignore_index=True)
+    covariates = {g: _covariates(stream(params.seed, "covariates", g), g, params.groups[g]) for g in C.GROUPS}
+    flags = unmatchable(covariates)
+    covariates = {g: x.assign(_unmatched=flags[g]) for g, x in covariates.items()}
+    frame = pd.concat([_group_frame(params.seed, g, params, covariates[g]) for g in C.GROUPS], ignore_index=True)
     rng = stream(params.seed, "cohort")
     young, old = _pooled_ages(len(frame), int(frame["_age_ge65"].sum()))
     ages = np.empty(len(frame), dtype=int)

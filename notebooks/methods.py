@@ -1,0 +1,468 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# (methods)=
+# # Methods
+#
+# This chapter describes, in words, what the original study measured and how this book
+# analyses it. Where the paper does not say how something was done, the chapter states the
+# choice made here and why; the {ref}`methods primer <primer>` then shows the main techniques
+# at work on a toy example.
+
+# %% tags=["remove-cell"]
+import inspect
+
+import pandas as pd
+from myst_nb import glue
+
+from helpers import cohort as C
+from helpers.analysis import ENDPOINTS, LANDMARKS
+from helpers.contingency import EXPECTED_CUTOFF
+from helpers.cox import fit_cox, proportional_hazards_test
+from helpers.matching import SMD_THRESHOLD
+from helpers.pipeline import COX_ENTRY_P, PSM_SETTINGS
+from helpers.published import published
+from helpers.sensitivity import contingency_conventions
+from helpers.synthetic import COHORT_CSV
+from helpers.tables import styled
+
+alpha = published("cohort.significance_alpha_two_sided")
+cohort = C.derive_categories(C.load_cohort(COHORT_CSV))
+
+# %% [markdown]
+# ## Design of the original study
+
+# %% tags=["remove-cell"]
+glue("methods_n_centers", published("meta.n_centers"), display=False)
+glue("methods_window_start", C.STUDY_START.strftime("%B %Y"), display=False)
+glue("methods_window_end", C.STUDY_END.strftime("%B %Y"), display=False)
+glue("methods_cutoff", C.DATA_CUTOFF.strftime("%d %B %Y").lstrip("0"), display=False)
+glue("methods_min_age", published("cohort.eligibility_numbers.min_age_years"), display=False)
+steroid = published("cohort.eligibility_numbers.max_baseline_corticosteroid_mg_per_day_prednisone_equivalent")
+glue("methods_steroid", steroid, display=False)
+
+# %% [markdown]
+# The original study is a retrospective cohort from {glue:text}`methods_n_centers` hospitals.
+# It took in adults (age {glue:text}`methods_min_age` or more) with extensive-stage small-cell
+# lung cancer, confirmed by pathology or cytology, whose disease had progressed after 1L
+# treatment and who started 2L treatment between {glue:text}`methods_window_start` and
+# {glue:text}`methods_window_end`. Patients needed adequate organ and marrow function, no more
+# than {glue:text}`methods_steroid` mg of prednisone (or equivalent) a day, and complete
+# records. Mixed histology, another active cancer, active autoimmune disease, immune
+# deficiency, hepatitis B or C, active tuberculosis and symptomatic brain metastases excluded a
+# patient. The exposure is simple: a patient belongs to the 2L-ICIs group if an immune
+# checkpoint inhibitor was part of the 2L regimen, and to the 2L-non-ICIs group otherwise.
+# Follow-up ended on {glue:text}`methods_cutoff`.
+#
+# ## Endpoints
+
+# %% tags=["remove-cell"]
+glue("methods_recist", published("methods.response_criteria"), display=False)
+glue("methods_ctcae", published("methods.adverse_event_grading"), display=False)
+assessment = published("methods.tumor_assessment")
+glue("methods_assess_cycles", assessment["every_n_cycles"], display=False)
+glue("methods_assess_weeks", f"{assessment['interval_weeks_min']}–{assessment['interval_weeks_max']}", display=False)
+glue("methods_follow_up_published", published("cohort.median_follow_up_months"), display=False)
+
+# %% [markdown]
+# Time zero for every time-to-event endpoint is the first day of 2L treatment.
+#
+# - **Progression-free survival (PFS)**, the primary endpoint, runs to radiological
+#   progression or death from any cause, whichever comes first. A patient alive without
+#   progression at the last contact is *censored* there: we know only that their PFS is longer
+#   than the time observed. (The paper does not spell out this censoring rule; it is the usual
+#   one.)
+# - **Overall survival (OS)** runs to death from any cause; patients alive at the data cut-off
+#   or at their last contact are censored.
+# - **Best overall response** is read from imaging (CT of chest and upper abdomen, MRI of the
+#   brain) at baseline and then every {glue:text}`methods_assess_cycles` cycles
+#   ({glue:text}`methods_assess_weeks` weeks), classified by {glue:text}`methods_recist` as
+#   complete response (CR), partial response (PR), stable disease (SD) or progressive disease
+#   (PD). The **objective response rate (ORR)** is the share of patients with CR or PR; the
+#   **disease control rate (DCR)** adds SD.
+# - **Treatment-related adverse events** are graded by {glue:text}`methods_ctcae`. For each
+#   kind of event the cohort stores the worst grade a patient had, so a patient counts once per
+#   row of the safety table.
+# - **Follow-up** is defined in the paper as the time from 2L start to death or the last
+#   follow-up date. The paper reports a median follow-up of
+#   {glue:text}`methods_follow_up_published` months without saying how it was estimated; see
+#   {ref}`reverse Kaplan–Meier <methods-follow-up>` below.
+#
+# ## Comparing proportions between groups
+#
+# Tables 1 to 3 compare counts between the two groups. The paper says only that a chi-square
+# or a Fisher exact test was used. We found the rule by recomputing every p-value the paper
+# prints from the counts it prints, with each candidate test, and seeing which one gives the
+# printed value to three decimals. `helpers.sensitivity.printed_tables` rebuilds the
+# two-by-two table behind every printed p-value of Tables 1 to 3 from the project's copy of
+# the published counts, and `contingency_conventions` tests each table four ways: Pearson's
+# chi-square without continuity correction, the chi-square with Yates's correction, Fisher's
+# exact test, and the rule "Pearson unless an expected count is below the cut-off, then
+# Fisher" (`method="auto"`). A recomputed p-value agrees when it rounds to the printed one, or
+# is below the printed floor of `<0.001`.
+
+# %%
+conventions = contingency_conventions()
+conventions["table"] = (
+    conventions["key"]
+    .str.split(".")
+    .str[0]
+    .map({"table1": "Table 1", "table2_response": "Table 2", "table3_safety": "Table 3"})
+)
+methods = ("pearson", "yates", "fisher", "auto")
+matches = conventions[["table", *(f"{m}_matches" for m in methods)]].rename(
+    columns=lambda c: c.removesuffix("_matches")
+)
+agreement = matches.groupby("table")[list(methods)].sum().assign(printed=matches.groupby("table").size())
+
+# %% tags=["remove-cell"]
+agreement.loc["All tables"] = agreement.sum()
+glue("methods_expected_cutoff", EXPECTED_CUTOFF, display=False)
+glue("methods_n_printed_p", int(agreement.loc["All tables", "printed"]), display=False)
+glue("methods_n_auto", int(agreement.loc["All tables", "auto"]), display=False)
+glue("methods_n_pearson", int(agreement.loc["All tables", "pearson"]), display=False)
+glue("methods_n_yates", int(agreement.loc["All tables", "yates"]), display=False)
+glue("methods_n_fisher", int(agreement.loc["All tables", "fisher"]), display=False)
+shown = agreement.rename(columns={"auto": "Pearson or Fisher (rule)"})
+glue("methods_tbl_agreement", styled(shown.rename_axis("")), display=False)
+
+# %% [markdown]
+# ```{glue:figure} methods_tbl_agreement
+# :name: tbl-methods-p-agreement
+#
+# How many of the p-values printed in Tables 1–3 of the original study each test reproduces
+# from the printed counts (to three decimals). "printed" is the number of p-values in the table.
+# ```
+#
+# Only the combined rule reproduces all {glue:text}`methods_n_printed_p` printed p-values
+# ({glue:text}`methods_n_auto` agree). Pearson's chi-square on its own gets
+# {glue:text}`methods_n_pearson`, failing only on the rare adverse events where one group has
+# no case; Fisher's test gets {glue:text}`methods_n_fisher` and the Yates-corrected chi-square
+# {glue:text}`methods_n_yates`. So this book uses **Pearson's chi-square without continuity
+# correction, replaced by the two-sided Fisher exact test when any expected count is below
+# {glue:text}`methods_expected_cutoff:.0f`** (a common rule of thumb; for a two-by-two table
+# SPSS prints both tests in the same output). The after-matching p-values of Tables 1 and 2
+# are among those reproduced, so the paper tested the matched groups as independent samples;
+# a paired test would respect the matching, but it is not what was published.
+#
+# ## Kaplan–Meier estimation
+#
+# Survival times are incomplete: at the cut-off many patients are still alive (or free of
+# progression), and some left follow-up early. Dropping them would bias the estimate
+# downwards; counting their last contact as an event would too. The Kaplan–Meier method uses
+# each patient for as long as they were observed. At each time $t_j$ where $d_j$ events occur
+# among the $n_j$ patients still *at risk* (observed up to at least $t_j$), the chance of getting
+# past $t_j$ is estimated as $1 - d_j/n_j$, and the survival curve is the running product
+#
+# $$\hat S(t) = \prod_{t_j \le t} \left(1 - \frac{d_j}{n_j}\right).$$
+#
+# A censored patient leaves the risk set without an event, so they lower every later $n_j$
+# but never cause a drop. A patient censored at the same time as an event is counted as still
+# at risk at that time. The standard error comes from Greenwood's formula,
+# $\widehat{\mathrm{Var}}\,\hat S(t) = \hat S(t)^2 \sum_{t_j \le t} d_j / \{n_j (n_j - d_j)\}$
+# (Collett, *Modelling Survival Data in Medical Research*).
+
+# %% tags=["remove-cell"]
+glue("methods_ci_level", f"{100 * (1 - alpha):.0f}%", display=False)
+medians = [
+    node
+    for key in ("efficacy.before_psm", "efficacy.after_psm", "liver_mets", "first_line_pfs")
+    for endpoint in ("pfs", "os")
+    for node in published(f"{key}.{endpoint}").values()
+    if isinstance(node, dict) and "median" in node
+]
+asymmetry = [abs((m["median"] - m["ci95_low"]) - (m["ci95_high"] - m["median"])) for m in medians]
+glue("methods_n_median_ci", len(medians), display=False)
+glue("methods_max_asymmetry", max(asymmetry), display=False)
+
+# %% [markdown]
+# ### The median and its two confidence intervals
+#
+# The median survival time is the first time at which the curve reaches one half,
+# $\hat S(t) \le 0.5$. Its {glue:text}`methods_ci_level` confidence interval can be built in two
+# accepted ways, and they differ noticeably in small or sparse groups.
+#
+# - **Symmetric (SE-based).** The standard error of the median is approximated by the
+#   Greenwood standard error of $\hat S$ at the median divided by the local slope of the curve,
+#   estimated from the event times around it; the interval is the median plus or minus $z$
+#   standard errors (Collett). This is the interval SPSS prints. It can reach below zero or
+#   beyond the follow-up, and it is the style of the original study: across its
+#   {glue:text}`methods_n_median_ci` printed median intervals the two arms of each interval
+#   differ by at most {glue:text}`methods_max_asymmetry:.2f` months, that is, by rounding only.
+# - **Log-log (Brookmeyer and Crowley).** The interval is the set of times whose pointwise
+#   confidence interval for $S(t)$, computed on the $\log(-\log S)$ scale, contains one half. It
+#   is never symmetric, always stays within the observed times, and may have no upper limit
+#   when the curve does not fall far enough. It is what R's `survfit` gives with
+#   `conf.type = "log-log"`.
+#
+# The book prints the symmetric interval, to compare like with like, and keeps the log-log
+# interval beside it in the results tables (`helpers.survival.median_survival` computes both).
+
+# %% tags=["remove-cell"]
+glue("methods_pfs_landmarks", " and ".join(f"{t:g}" for t in LANDMARKS["pfs"]), display=False)
+glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in LANDMARKS["os"]), display=False)
+
+# %% [markdown]
+# ### Landmark rates
+#
+# A landmark rate is the curve read at a fixed time: here PFS at
+# {glue:text}`methods_pfs_landmarks` months and OS at {glue:text}`methods_os_landmarks` months,
+# as the paper reports them. The confidence interval is $\hat S(t) \pm z\,\mathrm{SE}$ with the
+# Greenwood standard error, clipped to the range from zero to one (the log-log version is also
+# available in `helpers.survival.survival_at_times`).
+#
+# (methods-follow-up)=
+# ### Median follow-up: the reverse Kaplan–Meier method
+#
+# The median of the observed times is a poor summary of follow-up: patients who die early
+# pull it down even though the study could have followed them for much longer. The reverse
+# Kaplan–Meier method (Schemper & Smith, 1996) swaps the roles of event and censoring, so that
+# death *censors* follow-up and being alive at the last contact is the "event". Its median
+# estimates how long patients would have been followed had they not died. The paper's
+# {glue:text}`methods_follow_up_published` months fits this method and not the plain median
+# of the observed times (see {ref}`the data chapter <data>`), so the book uses it.
+#
+# ## Comparing survival between groups
+#
+# ### The log-rank test
+#
+# The log-rank test asks whether two groups share one survival curve. At each event time it
+# compares the number of events observed in a group with the number expected if the event
+# had struck the patients at risk at random, whatever their group. Summing observed minus
+# expected over all event times, and dividing its square by the summed hypergeometric
+# variance, gives a chi-square statistic with one degree of freedom for two groups. The test
+# weighs all event times equally and is most powerful when one group's hazard is a constant
+# multiple of the other's. The p-values printed beside the Kaplan–Meier curves in this book,
+# as in the paper, are log-rank p-values.
+#
+# ### The Cox model and hazard ratios
+#
+# The hazard ratio (HR) comes from a Cox proportional-hazards model, which assumes that the
+# hazard of a patient with covariates $x$ is a common, unspecified baseline hazard multiplied by
+# $e^{\beta x}$. The coefficients are estimated by maximising the *partial likelihood*: at each
+# event time, the probability that the event happened to the patient it did happen to, rather
+# than to someone else at risk. The HR is $e^{\beta}$, its interval $e^{\beta \pm z\,\mathrm{SE}}$
+# and its p-value the Wald test.
+
+# %% tags=["remove-cell"]
+ties_default = inspect.signature(fit_cox).parameters["ties"].default
+glue("methods_ties_default", ties_default.capitalize(), display=False)
+glue("methods_software", published("meta.software").split(" (")[0], display=False)
+pfs_events = cohort.loc[cohort["pfs_event"] == 1, "pfs_months"]
+glue("methods_n_pfs_events", len(pfs_events), display=False)
+glue("methods_n_pfs_times", pfs_events.nunique(), display=False)
+for ties in ("breslow", "efron"):
+    hr = fit_cox(cohort, "pfs_months", "pfs_event", [C.TREATED], ties=ties).hazard_ratio(C.TREATED)
+    glue(f"methods_hr_{ties}", hr, display=False)
+
+# %% [markdown]
+# When several events share a time, the partial likelihood needs a convention about the order
+# in which they happened. **Breslow's** approximation treats every tied event as facing the
+# full risk set; **Efron's** removes the tied patients from the risk set gradually and is
+# closer to the exact answer. SPSS uses Breslow and R's `coxph` Efron. The original study ran
+# {glue:text}`methods_software`, so the book's default is {glue:text}`methods_ties_default`
+# (`ties="breslow"` in `helpers.cox.fit_cox`). The difference is usually small: in the
+# synthetic cohort the {glue:text}`methods_n_pfs_events` PFS events fall on only
+# {glue:text}`methods_n_pfs_times` distinct times, yet the treatment HR is
+# {glue:text}`methods_hr_breslow:.4f` with Breslow's method and
+# {glue:text}`methods_hr_efron:.4f` with Efron's.
+#
+# ### Checking proportional hazards
+#
+# A single HR summarises the comparison only if the ratio of hazards is roughly constant over
+# follow-up. The book checks this with the scaled Schoenfeld residual test of Grambsch &
+# Therneau (1994), for every model of Tables 4 and 5 (the `ph_tests` table of the results). A Schoenfeld residual compares, at each event
+# time, the covariate of the patient who had the event with its average over the risk set,
+# weighted by risk. If the HR drifts with time, the scaled residuals drift too, and the test
+# correlates them with a function of time (here one minus the Kaplan–Meier estimate, which is
+# robust to a few long times). A small p-value warns that the HR changes over follow-up. The
+# original study does not report such a check.
+
+# %% [markdown]
+# As an example, the cell below runs the test on the main comparison of PFS before matching,
+# a Cox model with the treatment group as its only covariate.
+
+# %%
+ph_example = fit_cox(cohort, "pfs_months", "pfs_event", [C.TREATED])
+ph = proportional_hazards_test(ph_example)
+glue("methods_tbl_ph", styled(ph.set_index("covariate")).format(precision=3), display=False)
+
+# %% tags=["remove-cell"]
+glue("methods_ph_p", float(ph.loc[ph["covariate"] == C.TREATED, "p_value"].iloc[0]), display=False)
+
+# %% [markdown]
+# ```{glue:figure} methods_tbl_ph
+# :name: tbl-methods-ph
+#
+# Scaled Schoenfeld residual test for the treatment indicator (2L-ICIs against 2L-non-ICIs) in
+# the Cox model for PFS before matching, synthetic cohort. With a single covariate the global
+# test is the same test.
+# ```
+#
+# On the synthetic cohort the test gives p = {glue:text}`methods_ph_p:.3f` for the treatment
+# HR of PFS. The generator builds its survival times from a proportional-hazards model, so
+# this says more about the generator than about the real patients.
+#
+# ## Prognostic factors within the 2L-ICIs group
+
+# %% tags=["remove-cell"]
+glue("methods_cox_entry", COX_ENTRY_P, display=False)
+glue("methods_n_characteristics", len(C.TABLE1_VARIABLES), display=False)
+glue("methods_n_ici", int(cohort[C.TREATED].sum()), display=False)
+
+# %% [markdown]
+# Tables 4 and 5 of the original study look for factors associated with PFS and OS among the
+# patients who received an ICI. The book fits them, as the paper's numbers imply, on the
+# {glue:text}`methods_n_ici` patients of the 2L-ICIs group before matching. Each of the
+# {glue:text}`methods_n_characteristics` Table 1 characteristics enters a univariate Cox model
+# as a yes/no variable, the first level printed in Table 1 compared with the second (male with
+# female, ≥65 with <65, and so on). Every characteristic with a univariate p-value below
+# {glue:text}`methods_cox_entry` then enters one multivariable model together.
+#
+# This screening rule is common and easy to explain, but it has known weaknesses.
+#
+# - It selects variables by their *unadjusted* association. A factor can look unimportant on
+#   its own and matter once another is allowed for (or the reverse), so confounding among the
+#   candidates decides what is kept.
+# - The multivariable p-values and intervals ignore the selection step. Variables that passed a
+#   screen on the same data look stronger than they are, and the model is tuned to this
+#   sample.
+# - The threshold is arbitrary; a slightly different one can change the final model.
+#
+# A model specified in advance from clinical knowledge avoids these problems. The book
+# reproduces the screen because that is what the paper did; it is an exercise in reproduction,
+# not a recommendation. Note also that a model fitted only to ICI-treated patients can find
+# *prognostic* factors (who does well on an ICI) but not *predictive* ones (who benefits more
+# from an ICI than from the alternative); that needs both groups and an interaction.
+#
+# ## Subgroup analyses
+
+# %% tags=["remove-cell"]
+n_levels = sum(cohort[v].nunique() for v in C.TABLE1_VARIABLES)
+n_subgroup_tests = n_levels * len(ENDPOINTS)
+glue("methods_n_subgroup_tests", n_subgroup_tests, display=False)
+glue("methods_alpha", alpha, display=False)
+glue("methods_expected_false", n_subgroup_tests * alpha, display=False)
+
+# %% [markdown]
+# Figure 2 of the original study shows the treatment HR (2L-ICIs against 2L-non-ICIs) within
+# each level of each Table 1 characteristic, from an unstratified Cox model fitted to the
+# patients of that level alone. The book adds what the paper does not show: for each
+# characteristic, the **interaction test**, the Wald test of the product term in a model with
+# treatment, the characteristic and their product on all patients. It asks the question a
+# subgroup claim really makes: does the treatment effect *differ* between the levels?
+#
+# Reading significance in individual subgroups misleads in two ways. First, there are many
+# tests: two levels of {glue:text}`methods_n_characteristics` characteristics for two
+# endpoints is {glue:text}`methods_n_subgroup_tests` HRs, and at a significance level of
+# {glue:text}`methods_alpha` about {glue:text}`methods_expected_false:.1f` of them would be
+# "significant" by chance alone even if the treatment did nothing anywhere. Second, each
+# subgroup is smaller than the whole, so its test has less power: when the overall effect is
+# modest, some subgroups will be significant and others not, purely by their size. An effect
+# that is significant in one level and not in the other is not evidence that the levels differ;
+# only the interaction test addresses that, and it too has little power.
+#
+# ## Propensity score matching
+
+# %% tags=["remove-cell"]
+glue("methods_psm_ratio", published("cohort.psm.ratio"), display=False)
+glue("methods_caliper", PSM_SETTINGS["caliper"], display=False)
+glue("methods_caliper_scale", PSM_SETTINGS["caliper_scale"], display=False)
+glue("methods_order", PSM_SETTINGS["order"], display=False)
+smd_threshold = SMD_THRESHOLD
+glue("methods_smd_threshold", smd_threshold, display=False)
+
+# %% [markdown]
+# The groups were not formed at random: in the original study, patients who had received an
+# ICI in 1L were much more often given one in 2L. Matching tries to compare like with like. The
+# paper states only that matching was {glue:text}`methods_psm_ratio` with a caliper of
+# {glue:text}`methods_caliper`; the rest is this book's reading, and every after-matching result
+# depends on it.
+#
+# - **The propensity score** is each patient's probability of being in the 2L-ICIs group given
+#   their baseline characteristics, estimated by a logistic regression of the group on the
+#   {glue:text}`methods_n_characteristics` yes/no characteristics of Table 1
+#   (`helpers.matching.fit_propensity`).
+# - **Greedy nearest-neighbour matching without replacement.** The 2L-ICIs patients are taken
+#   one at a time, from the largest score down (the `order` setting is
+#   {glue:text}`methods_order`); each is
+#   paired with the not-yet-used 2L-non-ICIs patient whose score is closest, and that patient
+#   cannot be used again. The result depends on the order, and it is not the best possible
+#   matching overall; the {ref}`primer <primer>` shows both effects on a toy example.
+# - **The caliper** is a maximum allowed distance within a pair. It is applied here to the
+#   scores themselves, on the {glue:text}`methods_caliper_scale` scale: a pair is formed only
+#   if the two probabilities differ by at most {glue:text}`methods_caliper`. A treated patient
+#   with no control that close stays unmatched. (Calipers are often set instead in standard
+#   deviations of the logit of the score; `helpers.matching.match_nearest` offers both.)
+# - **Balance** is judged by the standardised mean difference (SMD) of each characteristic:
+#   the difference in proportions divided by the pooled standard deviation,
+#   $(p_1 - p_0) / \sqrt{\{p_1(1-p_1) + p_0(1-p_0)\}/2}$. An absolute SMD below
+#   {glue:text}`methods_smd_threshold` is the usual criterion for adequate balance. Unlike a
+#   p-value, the SMD does not change with the sample size, so it measures balance better
+#   than the paper's comparison of p-values before and after matching: a p-value after
+#   matching is larger partly because fewer patients remain.
+#
+# After matching, the survival curves, log-rank tests, Cox models and response comparisons are
+# repeated on the matched patients, treated as independent groups. The paper's after-matching
+# p-values in Tables 1 and 2 are those of unpaired tests (they are among the values reproduced
+# above); it does not say whether its matched survival analyses allowed for the pairing.
+#
+# ## Significance and software
+
+# %% tags=["remove-cell"]
+glue("methods_software_full", published("meta.software"), display=False)
+
+# %% [markdown]
+# All tests are two-sided at the {glue:text}`methods_alpha` level, and intervals are
+# {glue:text}`methods_ci_level` intervals, as in the paper. The original study used
+# {glue:text}`methods_software_full`; this book uses Python (package `helpers`, with versions
+# in the {ref}`software appendix <software>`). Its Kaplan–Meier, log-rank, Cox and matching
+# code is checked in the test suite against R's `survival` and `MatchIt` packages.
+#
+# ## Summary of the choices
+
+# %% tags=["remove-cell"]
+caliper_text = f"{PSM_SETTINGS['caliper']} on the {PSM_SETTINGS['caliper_scale']} scale"
+choice_rows = [
+    ("Categorical tests", "chi-square or Fisher", f"Pearson; Fisher if an expected count < {EXPECTED_CUTOFF:g}"),
+    ("CI of the median", "not stated (symmetric)", "symmetric SE-based; log-log also computed"),
+    ("Median follow-up", "not stated", "reverse Kaplan–Meier"),
+    ("Cox ties", f"not stated ({published('meta.software').split(' (')[0]})", ties_default.capitalize()),
+    ("Cox population (Tables 4–5)", "not stated", f"2L-ICIs before matching (n = {int(cohort[C.TREATED].sum())})"),
+    ("Cox variable selection", f"univariate P < {COX_ENTRY_P}", f"univariate P < {COX_ENTRY_P}"),
+    ("Subgroup population", "not stated", "all patients before matching"),
+    ("Propensity model", "not stated", f"logistic, {len(C.TABLE1_VARIABLES)} Table 1 characteristics"),
+    (
+        "Matching",
+        f"{published('cohort.psm.ratio')}, caliper {published('cohort.psm.caliper')}",
+        "greedy, no replacement",
+    ),
+    ("Caliper and order", "not stated", f"{caliper_text}; {PSM_SETTINGS['order']} score first"),
+    ("Balance criterion", "p-values", f"|SMD| < {smd_threshold}"),
+    ("Proportional hazards", "not reported", "scaled Schoenfeld test"),
+]
+
+# %% tags=["remove-cell"]
+choices = pd.DataFrame(choice_rows, columns=["", "Original study", "This book"]).set_index("")
+glue("methods_tbl_choices", styled(choices).format(escape="html"), display=False)
+
+# %% [markdown]
+# ```{glue:figure} methods_tbl_choices
+# :name: tbl-methods-choices
+#
+# Analysis choices: what the original study states and what this book does. The constants are
+# read from `helpers.pipeline` and `helpers.contingency`, the settings every analysis uses.
+# ```

@@ -1,0 +1,84 @@
+"""The book's notebooks: paired with their .ipynb, free of typed numbers, and executable."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from .conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.py"))
+BOOK_PAGES = sorted((ROOT / "book").glob("*.md"))
+
+# What may be typed in prose: figure/table names, cut-off labels in category names,
+# 1L/2L, citation years in parentheses or after an ampersand, and section signs.
+ALLOWED = [
+    r"\b(?:Tables?|Figures?)\s+\d+[A-D]?(?:\s*(?:[–-]|and|to)\s*\d+[A-D]?)*",  # Table 1, Figures 1A–D, Tables 4 and 5
+    r"\b(?:Figure|Fig\.)\s*\d[A-D](?:[–/]\d?[A-D])*",
+    r"[≥≤<>]\s?\d+",  # cut-off labels: ≥65, <6
+    r"\b[12]L\b",
+    r"(?:et al\.,?|&\s*\w+,?|\w+ and \w+,?)\s*\(?\d{4}\)?",  # citation years
+    r"§\s*\d+(?:\.\d+)*",
+    r"\b0/1\b",  # binary coding
+    r"(?m)^\s*\d+\.\s",  # ordered-list markers
+]
+ROLE_OR_CODE = re.compile(r"\{[a-z:]+\}`[^`]*`|`[^`]*`|\$[^$]*\$|\(\w[\w-]*\)=|\]\([^)]*\)|<[^>]*>")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?%?")
+
+
+def _markdown_cells(path: Path) -> list[str]:
+    nb = jupytext.read(path)
+    return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+
+def typed_numbers(text: str) -> list[str]:
+    """Numbers typed in prose (outside roles, code, math, targets and the allowed patterns)."""
+    # directive options (":name: table-1") and fences carry no prose
+    lines = [ln for ln in text.splitlines() if not re.match(r"\s*(:\w[\w-]*:|```|:::)", ln)]
+    text = re.sub(r"\$\$.*?\$\$", " ", "\n".join(lines), flags=re.S)  # display math
+    text = ROLE_OR_CODE.sub(" ", text)
+    for pattern in ALLOWED:
+        text = re.sub(pattern, " ", text)
+    return NUMBER.findall(text)
+
+
+def test_typed_number_detector():
+    assert typed_numbers("The median was 4.13 months") == ["4.13"]
+    assert typed_numbers("The median was {glue:text}`efficacy_median:.2f` months") == []
+    assert typed_numbers("see Table 1 and Figure 1A; patients aged ≥65; 2L-ICIs") == []
+    assert typed_numbers("an ORR of 29.5% in 200 patients") == ["29.5%", "200"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_prose_has_no_typed_numbers(path):
+    found = [n for cell in _markdown_cells(path) for n in typed_numbers(cell)]
+    assert not found, f"{path.name}: numbers typed in prose (glue them): {found}"
+
+
+@pytest.mark.parametrize("path", BOOK_PAGES, ids=lambda p: p.stem)
+def test_book_pages_have_no_typed_numbers(path):
+    found = typed_numbers(path.read_text(encoding="utf-8"))
+    assert not found, f"{path.name}: numbers typed in prose (glue them): {found}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_pair_is_in_sync(path):
+    paired = path.with_suffix(".ipynb")
+    assert paired.exists(), f"{path.name} has no .ipynb pair: run jupytext --sync {path}"
+    py_cells = [(c.cell_type, c.source.strip()) for c in jupytext.read(path).cells]
+    nb_cells = [(c.cell_type, c.source.strip()) for c in nbformat.read(paired, as_version=4).cells]
+    assert py_cells == nb_cells, f"{path.name} and its .ipynb differ: run jupytext --sync {path}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_executes(path, tmp_path):
+    nb = jupytext.read(path)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+    assert not errors
