@@ -423,6 +423,24 @@ glue("efficacy_follow_up_plain", round_half_up(cohort["os_months"].median(), 1),
 # explains, but the paper never says which one it computed.
 # :::
 #
+# ## Is one hazard ratio enough?
+#
+# A single HR assumes the ratio of the two groups' hazards stays the same over follow-up. The
+# scaled Schoenfeld residual test checks this for each treatment model (see
+# {ref}`the methods chapter <methods>`); a small p-value would mean the curves' gap changes
+# with time and the HR is an average of something that varies.
+
+# %% tags=["remove-cell"]
+ph = results.tables["ph_tests_treatment"]
+ph = ph[ph["covariate"] != "GLOBAL"].set_index(["population", "endpoint"])["p_value"]
+for (pop, endpoint), p in ph.items():
+    glue(f"efficacy_ph_{POP_SHORT[pop]}_{endpoint}", p_phrase(p, "p"), display=False)
+
+# %% [markdown]
+# Before matching the test gives {glue:text}`efficacy_ph_before_pfs` for PFS and
+# {glue:text}`efficacy_ph_before_os` for OS; after matching {glue:text}`efficacy_ph_after_pfs`
+# and {glue:text}`efficacy_ph_after_os`. The full results are in `results/ph_tests_treatment.csv`.
+#
 # (efficacy-fidelity)=
 # ## Fidelity: how close are the Figure 1 numbers?
 #

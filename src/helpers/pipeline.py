@@ -91,6 +91,17 @@ def cox_tables(ici: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
+def treatment_ph_tests(pops: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Proportional-hazards checks of the treatment models behind Figure 1 (before and after PSM)."""
+    rows = []
+    for pop, data in pops.items():
+        for endpoint in ENDPOINTS:
+            duration, event = columns(endpoint)
+            test = proportional_hazards_test(fit_cox(data, duration, event, [C.TREATED]))
+            rows.append(test.assign(population=pop, endpoint=endpoint))
+    return pd.concat(rows, ignore_index=True)[["population", "endpoint", "covariate", "statistic", "df", "p_value"]]
+
+
 def subgroups(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Figure 2: treatment HR within each level of each Table 1 characteristic."""
     out = {}
@@ -164,6 +175,7 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     tables["psm_balance"] = psm.balance
     tables["psm_counts"] = psm.match.counts
     tables["efficacy"], comparisons = efficacy(pops)
+    tables["ph_tests_treatment"] = treatment_ph_tests(pops)
     ici = data[data["group"] == C.GROUP_ICI]
     tables["figure3_strata"], strata_comparisons = strata(ici)
     comparisons.update(strata_comparisons)
