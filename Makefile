@@ -46,9 +46,15 @@ calibrate: $(STAMP)
 	$(PY) -m helpers generate
 
 BOOK_CONFIG := _build/config.yml
+NB_CACHE    := _build/.jupyter_cache
 
+# Notebooks are executed first, in parallel, into the same jupyter-cache the book
+# build reads (Jupyter Book would run them one by one); a notebook that raises is
+# re-run by the build, which then fails on it.
 book: $(STAMP) $(COHORT) $(RESULTS)
 	$(PY) scripts/book_config.py $(BOOK_CONFIG)
+	@yes | JUPYTERCACHE=$(NB_CACHE) $(VENV)/bin/jcache notebook add --reader jupytext notebooks/*.py >/dev/null
+	JUPYTERCACHE=$(NB_CACHE) $(VENV)/bin/jcache project execute --executor local-parallel --timeout 600 >/dev/null
 	$(JB) build . --builder html -W -n --keep-going --config $(BOOK_CONFIG)
 	@echo "Open _build/html/index.html in a browser."
 
