@@ -143,10 +143,6 @@ def whole_population(data: pd.DataFrame) -> dict:
     return out
 
 
-def as_float(value) -> float:
-    return float(value) if value is not None and not pd.isna(value) else np.nan
-
-
 # --- Tables 1-3: counts by group with the paper's tests ----------------------------
 
 RESPONSE_ROWS = (

@@ -242,14 +242,18 @@ class MatchResult:
     def n_pairs(self) -> int:
         return len(self.pairs)
 
+    def settings(self) -> dict:
+        """The matching settings, as columns to attach to a tidy frame."""
+        return {
+            "caliper": self.caliper,
+            "caliper_scale": self.caliper_scale,
+            "caliper_width": self.caliper_width,
+            "order": self.order,
+            "seed": self.seed,
+        }
+
     def to_frame(self) -> pd.DataFrame:
-        return self.pairs.assign(
-            caliper=self.caliper,
-            caliper_scale=self.caliper_scale,
-            caliper_width=self.caliper_width,
-            order=self.order,
-            seed=self.seed,
-        )
+        return self.pairs.assign(**self.settings())
 
 
 def _as_arrays(scores, treated) -> tuple[pd.Index, np.ndarray, np.ndarray]:
@@ -609,14 +613,7 @@ class PropensityMatch:
     cohort: pd.DataFrame = field(repr=False, compare=False)
 
     def to_frame(self) -> pd.DataFrame:
-        m = self.match
-        return m.counts.assign(
-            caliper=m.caliper,
-            caliper_scale=m.caliper_scale,
-            caliper_width=m.caliper_width,
-            order=m.order,
-            seed=m.seed,
-        )
+        return self.match.counts.assign(**self.match.settings())
 
 
 def match_propensity(

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.pyplot as plt
-import pandas as pd
 
 MARKER = "results.json"  # a folder holding this file was written by us
 
@@ -85,7 +84,3 @@ def write_results(results, out: str | Path, *, figures: bool = True, force: bool
         return final
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-
-
-def read_table(folder: str | Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(Path(folder) / f"{name}.csv")
