@@ -27,7 +27,7 @@ $(STAMP): requirements.lock pyproject.toml
 	@touch $(STAMP)
 
 # The cohort is rebuilt only when the generator or its inputs change.
-$(COHORT): $(STAMP) src/helpers/synthetic.py src/helpers/cohort.py data/synthetic/generator_params.json data/published/published_results.yaml
+$(COHORT): $(STAMP) $(shell find src/helpers/synthetic src/helpers/study src/helpers/stats src/helpers/paper -name "*.py") data/synthetic/generator_params.json data/published/published_results.yaml
 	$(PY) -m helpers generate
 	@touch $(COHORT)
 
@@ -36,8 +36,8 @@ data: $(STAMP)
 
 # Tables (CSV), figures (PNG, SVG) and results.json, rebuilt when the code or the cohort changes.
 RESULTS := results/results.json
-$(RESULTS): $(STAMP) $(COHORT) $(wildcard src/helpers/*.py)
-	$(PY) -m helpers analyze $(COHORT) --out results --figures
+$(RESULTS): $(STAMP) $(COHORT) $(shell find src/helpers -name "*.py") data/published/published_results.yaml
+	$(PY) -m helpers analyze $(COHORT) --out results --figures --audit
 
 results: $(RESULTS)
 
@@ -61,6 +61,7 @@ book: $(STAMP) $(COHORT) $(RESULTS)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests notebooks
 	$(VENV)/bin/ruff format --check src tests notebooks
+	$(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format src tests notebooks

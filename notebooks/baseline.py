@@ -43,17 +43,20 @@ from myst_nb import glue
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
-from helpers import cohort as C
-from helpers import fidelity, figures
-from helpers.matching import SMD_THRESHOLD, standardized_differences
-from helpers.pipeline import PSM_SETTINGS, load_study
-from helpers.published import TABLE1_KEYS, published
-from helpers.tables import baseline_display, format_estimate_ci, format_p, p_phrase, styled
+from helpers.manuscript import load_study
+from helpers.paper import fidelity
+from helpers.paper.published import TABLE1_KEYS, published
+from helpers.report import figures
+from helpers.report.tables import baseline_display, format_estimate_ci, format_p, p_phrase, styled
+from helpers.stats.matching import SMD_THRESHOLD, standardized_differences
+from helpers.study import cohort as C
+from helpers.study.design import PSM_SETTINGS, TABLE1_LABELS
 
-results = load_study()
+study = load_study()
+results = study.results
 alpha = published("cohort.significance_alpha_two_sided")
 smd_threshold = SMD_THRESHOLD
-LABELS = {v: f"{C.TABLE1_LABELS[v][0]}: {C.TABLE1_LABELS[v][1]}" for v in C.TABLE1_VARIABLES}
+LABELS = {v: f"{TABLE1_LABELS[v][0]}: {TABLE1_LABELS[v][1]}" for v in C.TABLE1_VARIABLES}
 
 
 # %% [markdown]
@@ -150,7 +153,7 @@ odds = pd.DataFrame(
         ],
         "P": [format_p(p) for p in coef["p_value"]],
     },
-    index=pd.Index([f"{LABELS[v]} vs {C.TABLE1_LABELS[v][2]}" for v in coef.index], name="Characteristic"),
+    index=pd.Index([f"{LABELS[v]} vs {TABLE1_LABELS[v][2]}" for v in coef.index], name="Characteristic"),
 )
 glue("baseline_tbl_model", styled(odds), display=False)
 
@@ -366,7 +369,7 @@ for var, (char, level) in TABLE1_KEYS.items():
     # one row per (group, level), weighted by its printed count
     four = pd.DataFrame({C.TREATED: [1, 1, 0, 0], var: [1, 0, 1, 0]})
     weights = [ici, n_pub["icis"] - ici, non, n_pub["non_icis"] - non]
-    smd_pub[var] = float(standardized_differences(four, [var], weights=weights)["abs_smd"].iloc[0])
+    smd_pub[var] = float(standardized_differences(four, [var], C.TREATED, weights=weights)["abs_smd"].iloc[0])
 above_pub = [f"{LABELS[v]} ({s:.2f})" for v, s in smd_pub.items() if s > smd_threshold]
 glue("baseline_n_pub_above_after", len(above_pub), display=False)
 glue("baseline_pub_above_after", "; ".join(above_pub) if above_pub else "none", display=False)
@@ -404,7 +407,7 @@ glue("baseline_worst_after_p_paired", p_phrase(paired.pvalue), display=False)
 # (baseline-fidelity)=
 # ## Beside the original study
 #
-# The fidelity audit (`helpers.fidelity`) sets every number the original study printed beside
+# The fidelity audit (`helpers.paper.fidelity`) sets every number the original study printed beside
 # the number reproduced here and judges it against a tolerance: counts and percentages before
 # matching must agree exactly, those after matching within a set margin. The summary below
 # covers both halves of Table 1 and the size of the matched cohort.
@@ -412,7 +415,7 @@ glue("baseline_worst_after_p_paired", p_phrase(paired.pvalue), display=False)
 # (code-baseline-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 audit = audit[
     audit["section"].isin(["Table 1 before PSM", "Table 1 after PSM"])
     | audit["key"].str.startswith("cohort.after_psm.")

@@ -30,14 +30,23 @@
 import pandas as pd
 from myst_nb import glue
 
-from helpers.cohort import TABLE1_LABELS, TABLE1_VARIABLES
-from helpers.cox import select_multivariable
-from helpers.fidelity import COX_KEY_TO_VAR, summary
-from helpers.pipeline import COX_ENTRY_P, load_study
-from helpers.published import TABLE1_KEYS, published
-from helpers.tables import characteristic_name, cox_display, fidelity_misses_display, format_p, join_words, styled
+from helpers.manuscript import load_study
+from helpers.paper.fidelity import COX_KEY_TO_VAR, summary
+from helpers.paper.published import TABLE1_KEYS, published
+from helpers.report.tables import (
+    characteristic_name,
+    cox_display,
+    fidelity_misses_display,
+    format_p,
+    join_words,
+    styled,
+)
+from helpers.stats.cox import select_multivariable
+from helpers.study.cohort import TABLE1_VARIABLES
+from helpers.study.design import COX_ENTRY_P, TABLE1_LABELS
 
-results = load_study()
+study = load_study()
+results = study.results
 tables = {"pfs": results.tables["table4_cox_pfs"], "os": results.tables["table5_cox_os"]}
 PUBLISHED_TABLE = {"pfs": "table4_cox_pfs", "os": "table5_cox_os"}
 alpha = published("cohort.significance_alpha_two_sided")
@@ -89,7 +98,7 @@ glue("cox_alpha", alpha, display=False)
 # %% [markdown]
 # The original study decided which characteristics enter the multivariable model by a screen:
 # those whose univariate p-value is below {glue:text}`cox_pub_entry_p`. The book applies the same
-# rule (`COX_ENTRY_P` = {glue:text}`cox_entry_p` in `helpers.pipeline`).
+# rule (`COX_ENTRY_P` = {glue:text}`cox_entry_p` in `helpers.study.design`).
 #
 # :::{note}
 # **Screening on univariate p-values is debatable.** It selects characteristics by their
@@ -294,7 +303,7 @@ glue("cox_tbl_ph", styled(shown).format("{:.3f}", subset=["Chi-square"]), displa
 # (code-tbl-cox-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 mine = audit[audit["section"] == "Cox (Tables 4-5)"]
 status = summary(mine).set_index("section")
 glue("cox_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)

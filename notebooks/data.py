@@ -32,10 +32,11 @@
 import pandas as pd
 from myst_nb import glue
 
-from helpers import cohort as C
-from helpers.calibration import DROPPED_TARGETS, check_targets
-from helpers.published import published
-from helpers.synthetic import COHORT_CSV, GeneratorParams
+from helpers.paper.published import published
+from helpers.paths import COHORT_CSV
+from helpers.study import cohort as C
+from helpers.synthetic.calibration import DROPPED_TARGETS, check_targets
+from helpers.synthetic.generator import GeneratorParams
 
 cohort = C.load_cohort(COHORT_CSV)
 params = GeneratorParams.from_json()
@@ -65,7 +66,7 @@ glue("tbl_dictionary", dictionary.style.hide(axis="index"), display=False)
 # The data dictionary: every column of the cohort file, its type, allowed values and meaning.
 # ```
 #
-# `helpers.cohort.load_cohort` reads the file without changing it and checks it against this
+# `helpers.study.cohort.load_cohort` reads the file without changing it and checks it against this
 # contract before any analysis runs. A broken rule stops the analysis with a message naming
 # the file, the column, the rows and the rule: a missing or extra column, a value of the wrong
 # type, an unknown category, a time that is not positive, a PFS longer than OS, an event flag
@@ -75,12 +76,12 @@ glue("tbl_dictionary", dictionary.style.hide(axis="index"), display=False)
 # ### Categories are derived, not stored
 #
 # The characteristics of Table 1 are cut-offs of raw columns: age ≥65 years, ECOG
-# performance status ≥2, ≥3 metastatic sites, and a first-line PFS ≥6 months. `helpers.cohort.derive_categories` computes them at analysis time, so a
+# performance status ≥2, ≥3 metastatic sites, and a first-line PFS ≥6 months. `helpers.study.cohort.derive_categories` computes them at analysis time, so a
 # change of cut-off never requires a new data file.
 #
 # ## How the synthetic cohort is made
 #
-# The generator (`helpers.synthetic`) works in five steps, each chosen so that a published
+# The generator (`helpers.synthetic.generator`) works in five steps, each chosen so that a published
 # number is met by construction rather than by luck.
 #
 # 1. **Baseline characteristics with exact counts.** Within each group every patient receives
@@ -107,7 +108,7 @@ glue("tbl_dictionary", dictionary.style.hide(axis="index"), display=False)
 #
 # Cox models and Kaplan–Meier estimates depend on the order of the times more than on their
 # values, so the free parameters (the risk coefficients, a few shape knots of the curves, the
-# accrual growth) were tuned once by `helpers.calibration` and stored in
+# accrual growth) were tuned once by `helpers.synthetic.calibration` and stored in
 # `data/synthetic/generator_params.json`. The tuning is deterministic and can be re-run with
 # `python -m helpers calibrate`; `make data` regenerates the same file byte for byte.
 

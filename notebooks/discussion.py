@@ -22,11 +22,12 @@
 # %% tags=["remove-cell"]
 from myst_nb import glue
 
-from helpers import consistency, sensitivity
-from helpers.pipeline import load_study
+from helpers.manuscript import load_study
+from helpers.paper import consistency, sensitivity
 
-results = load_study()
-fid = results.headline["fidelity"]
+study = load_study()
+results = study.results
+fid = study.audit.headline
 glue("disc_share", f"{100 * fid['share_exact_or_within']:.0f}%", display=False)
 glue("disc_rows", fid["rows"], display=False)
 checks = consistency.consistency_table()

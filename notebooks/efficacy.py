@@ -32,12 +32,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from helpers.cohort import GROUP_ICI, GROUP_NON_ICI
-from helpers.fidelity import RATE_TIMES, summary
-from helpers.figures import figure_1
-from helpers.pipeline import load_study
-from helpers.published import GROUP_KEYS, published
-from helpers.tables import (
+from helpers.manuscript import load_study
+from helpers.paper.fidelity import RATE_TIMES, summary
+from helpers.paper.published import GROUP_KEYS, published
+from helpers.report.figures import figure_1
+from helpers.report.tables import (
     fidelity_misses_display,
     format_estimate_ci,
     format_number,
@@ -47,8 +46,10 @@ from helpers.tables import (
     styled,
     survival_display,
 )
+from helpers.study.cohort import GROUP_ICI, GROUP_NON_ICI
 
-results = load_study()
+study = load_study()
+results = study.results
 eff = results.tables["efficacy"]
 alpha = published("cohort.significance_alpha_two_sided")
 POP_LABEL = {"before_psm": "Before PSM", "after_psm": "After PSM"}
@@ -452,7 +453,7 @@ for (pop, endpoint), p in ph.items():
 # (code-tbl-efficacy-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 mine = audit[audit["section"].isin(["Efficacy before PSM", "Efficacy after PSM"])]
 status = summary(mine).set_index("section")
 glue("efficacy_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)

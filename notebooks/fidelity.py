@@ -34,14 +34,15 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from helpers import consistency, fidelity, sensitivity
-from helpers.contingency import EXPECTED_CUTOFF
-from helpers.fidelity import ALPHA
-from helpers.pipeline import load_study
-from helpers.tables import styled
+from helpers.manuscript import load_study
+from helpers.paper import consistency, fidelity, sensitivity
+from helpers.paper.fidelity import ALPHA
+from helpers.report.tables import styled
+from helpers.stats.contingency import EXPECTED_CUTOFF
 
-results = load_study()
-audit = results.tables["fidelity"]
+study = load_study()
+results = study.results
+audit = study.audit.table
 summary = fidelity.summary(audit)
 ok = audit["status"].isin(["exact", "within"])
 glue("fid_rows", len(audit), display=False)
@@ -57,7 +58,7 @@ glue("fid_exact_class_ok", int((exact_class["status"] == "exact").sum()), displa
 # ## How the audit works
 #
 # The project keeps its own copy of the published numbers (`data/published/published_results.yaml`).
-# `helpers.fidelity.fidelity_table` walks it, finds for each number the value our analysis
+# `helpers.paper.fidelity.fidelity_table` walks it, finds for each number the value our analysis
 # produces, rounds it the way the paper prints it (one decimal for percentages, two for
 # medians and main hazard ratios, three for the Cox tables and p-values, with "<0.001" below
 # that), and gives it a status:
@@ -70,7 +71,7 @@ glue("fid_exact_class_ok", int((exact_class["status"] == "exact").sum()), displa
 # The tolerance classes are strict for what the synthetic cohort copies exactly (the pre-matching
 # Tables 1–3, the treatment counts and every p-value computed from them must agree to the printed
 # digits) and looser where the result depends on the matching or on small strata. The full
-# definitions are in the docstring of `helpers.fidelity`.
+# definitions are in the docstring of `helpers.paper.fidelity`.
 #
 # Of {glue:text}`fid_rows` published numbers, {glue:text}`fid_ok` ({glue:text}`fid_share`) are
 # exact or within tolerance; {glue:text}`fid_outside` are outside and
@@ -148,7 +149,7 @@ glue("table-fidelity-full", styled(full).apply(highlight, axis=1), display=False
 #
 # ## The paper's own consistency
 #
-# Some published numbers cannot all be true together. `helpers.consistency` re-derives each
+# Some published numbers cannot all be true together. `helpers.paper.consistency` re-derives each
 # contradiction from the printed numbers alone, so the arithmetic can be checked line by line.
 
 # %% tags=["remove-cell"]
@@ -204,7 +205,7 @@ glue("fid_ci_level", f"{100 * (1 - ALPHA):g}%", display=False)
 # reproduces {glue:text}`fid_conv_pearson`, the continuity-corrected (Yates) test
 # {glue:text}`fid_conv_yates` and Fisher's exact test {glue:text}`fid_conv_fisher`. The rule
 # "Pearson, or Fisher when an expected count is below {glue:text}`fid_expected_cutoff`" reproduces {glue:text}`fid_conv_auto`:
-# that is the convention `helpers.contingency` uses.
+# that is the convention `helpers.stats.contingency` uses.
 #
 # ### Median confidence intervals
 #

@@ -30,10 +30,10 @@
 import pandas as pd
 from myst_nb import glue
 
-from helpers import cohort as C
-from helpers.published import published
-from helpers.synthetic import COHORT_CSV
-from helpers.tables import format_estimate_ci, p_phrase
+from helpers.paper.published import published
+from helpers.paths import COHORT_CSV
+from helpers.report.tables import format_estimate_ci, p_phrase
+from helpers.study import cohort as C
 
 
 def hr_text(node: dict) -> str:

@@ -28,16 +28,15 @@ import inspect
 import pandas as pd
 from myst_nb import glue
 
-from helpers import cohort as C
-from helpers.analysis import ENDPOINTS, LANDMARKS
-from helpers.contingency import EXPECTED_CUTOFF
-from helpers.cox import fit_cox, proportional_hazards_test
-from helpers.matching import SMD_THRESHOLD
-from helpers.pipeline import COX_ENTRY_P, PSM_SETTINGS
-from helpers.published import published
-from helpers.sensitivity import contingency_conventions
-from helpers.synthetic import COHORT_CSV
-from helpers.tables import styled
+from helpers.paper.published import published
+from helpers.paper.sensitivity import contingency_conventions
+from helpers.paths import COHORT_CSV
+from helpers.report.tables import styled
+from helpers.stats.contingency import EXPECTED_CUTOFF
+from helpers.stats.cox import fit_cox, proportional_hazards_test
+from helpers.stats.matching import SMD_THRESHOLD
+from helpers.study import cohort as C
+from helpers.study.design import COX_ENTRY_P, ENDPOINTS, PSM_SETTINGS, REPORTED_LANDMARKS
 
 alpha = published("cohort.significance_alpha_two_sided")
 cohort = C.derive_categories(C.load_cohort(COHORT_CSV))
@@ -106,7 +105,7 @@ glue("methods_follow_up_published", published("cohort.median_follow_up_months"),
 # Tables 1 to 3 compare counts between the two groups. The paper says only that a chi-square
 # or a Fisher exact test was used. We found the rule by recomputing every p-value the paper
 # prints from the counts it prints, with each candidate test, and seeing which one gives the
-# printed value to three decimals. `helpers.sensitivity.printed_tables` rebuilds the
+# printed value to three decimals. `helpers.paper.sensitivity.printed_tables` rebuilds the
 # two-by-two table behind every printed p-value of Tables 1 to 3 from the project's copy of
 # the published counts, and `contingency_conventions` tests each table four ways: Pearson's
 # chi-square without continuity correction, the chi-square with Yates's correction, Fisher's
@@ -209,11 +208,11 @@ glue("methods_max_asymmetry", max(asymmetry), display=False)
 #   `conf.type = "log-log"`.
 #
 # The book prints the symmetric interval, to compare like with like, and keeps the log-log
-# interval beside it in the results tables (`helpers.survival.median_survival` computes both).
+# interval beside it in the results tables (`helpers.stats.survival.median_survival` computes both).
 
 # %% tags=["remove-cell"]
-glue("methods_pfs_landmarks", " and ".join(f"{t:g}" for t in LANDMARKS["pfs"]), display=False)
-glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in LANDMARKS["os"]), display=False)
+glue("methods_pfs_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["pfs"]), display=False)
+glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["os"]), display=False)
 
 # %% [markdown]
 # ### Landmark rates
@@ -222,7 +221,7 @@ glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in LANDMARKS["os"]), di
 # {glue:text}`methods_pfs_landmarks` months and OS at {glue:text}`methods_os_landmarks` months,
 # as the paper reports them. The confidence interval is $\hat S(t) \pm z\,\mathrm{SE}$ with the
 # Greenwood standard error, clipped to the range from zero to one (the log-log version is also
-# available in `helpers.survival.survival_at_times`).
+# available in `helpers.stats.survival.survival_at_times`).
 #
 # (methods-follow-up)=
 # ### Median follow-up: the reverse Kaplan–Meier method
@@ -274,7 +273,7 @@ for ties in ("breslow", "efron"):
 # full risk set; **Efron's** removes the tied patients from the risk set gradually and is
 # closer to the exact answer. SPSS uses Breslow and R's `coxph` Efron. The original study ran
 # {glue:text}`methods_software`, so the book's default is {glue:text}`methods_ties_default`
-# (`ties="breslow"` in `helpers.cox.fit_cox`). The difference is usually small: in the
+# (`ties="breslow"` in `helpers.stats.cox.fit_cox`). The difference is usually small: in the
 # synthetic cohort the {glue:text}`methods_n_pfs_events` PFS events fall on only
 # {glue:text}`methods_n_pfs_times` distinct times, yet the treatment HR is
 # {glue:text}`methods_hr_breslow:.4f` with Breslow's method and
@@ -297,7 +296,7 @@ for ties in ("breslow", "efron"):
 
 # %%
 ph_example = fit_cox(cohort, "pfs_months", "pfs_event", [C.TREATED])
-ph = proportional_hazards_test(ph_example)
+ph = proportional_hazards_test(ph_example).to_frame()
 glue("methods_tbl_ph", styled(ph.set_index("covariate")).format(precision=3), display=False)
 
 # %% tags=["remove-cell"]
@@ -395,7 +394,7 @@ glue("methods_smd_threshold", smd_threshold, display=False)
 # - **The propensity score** is each patient's probability of being in the 2L-ICIs group given
 #   their baseline characteristics, estimated by a logistic regression of the group on the
 #   {glue:text}`methods_n_characteristics` yes/no characteristics of Table 1
-#   (`helpers.matching.fit_propensity`).
+#   (`helpers.stats.matching.fit_propensity`).
 # - **Greedy nearest-neighbour matching without replacement.** The 2L-ICIs patients are taken
 #   one at a time, from the largest score down (the `order` setting is
 #   {glue:text}`methods_order`); each is
@@ -406,7 +405,7 @@ glue("methods_smd_threshold", smd_threshold, display=False)
 #   scores themselves, on the {glue:text}`methods_caliper_scale` scale: a pair is formed only
 #   if the two probabilities differ by at most {glue:text}`methods_caliper`. A treated patient
 #   with no control that close stays unmatched. (Calipers are often set instead in standard
-#   deviations of the logit of the score; `helpers.matching.match_nearest` offers both.)
+#   deviations of the logit of the score; `helpers.stats.matching.match_nearest` offers both.)
 # - **Balance** is judged by the standardised mean difference (SMD) of each characteristic:
 #   the difference in proportions divided by the pooled standard deviation,
 #   $(p_1 - p_0) / \sqrt{\{p_1(1-p_1) + p_0(1-p_0)\}/2}$. An absolute SMD below
@@ -464,5 +463,5 @@ glue("methods_tbl_choices", styled(choices).format(escape="html"), display=False
 # :name: tbl-methods-choices
 #
 # Analysis choices: what the original study states and what this book does. The constants are
-# read from `helpers.pipeline` and `helpers.contingency`, the settings every analysis uses.
+# read from `helpers.study.design` and `helpers.stats.contingency`, the settings every analysis uses.
 # ```

@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 from myst_nb import glue
 
-from helpers.analysis import compare_survival
-from helpers.cox import fit_cox
-from helpers.matching import match_nearest, standardized_differences
-from helpers.pipeline import PSM_SETTINGS
-from helpers.plots import plot_km
-from helpers.survival import fit_km, logrank, median_survival, survival_at_times
-from helpers.tables import format_p, styled
+from helpers.report.plots import plot_km
+from helpers.report.tables import format_p, styled
+from helpers.stats.cox import fit_cox
+from helpers.stats.matching import match_nearest, standardized_differences
+from helpers.stats.survival import fit_km, logrank, median_survival, survival_at_times
+from helpers.study.design import PSM_SETTINGS
+from helpers.study.efficacy import compare_survival
 
 
 # %% tags=["remove-cell"]
@@ -87,7 +87,7 @@ glue("primer_censored_ids", ", ".join(toy.loc[toy["pfs_event"] == 0, "patient"])
 #
 # ## The Kaplan–Meier curve, step by step
 #
-# `helpers.survival.fit_km` returns one row per distinct time with the number at risk just
+# `helpers.stats.survival.fit_km` returns one row per distinct time with the number at risk just
 # before it, the events and censorings at it, and the survival estimate. We add the factor
 # $1 - d/n$ that each row multiplies into the curve.
 
@@ -159,8 +159,8 @@ glue("primer_b_last", float(km_b.table["time"].iloc[-1]), display=False)
 # %% [markdown]
 # Arm B's last patient progresses at {glue:text}`primer_b_last:.0f` months, so its curve ends
 # at zero, while arm A's ends above zero with a censored patient. The
-# {ref}`figure <fig-primer-km>` draws both curves with `helpers.plots.plot_km`, from the
-# `SurvivalComparison` that `helpers.analysis.compare_survival` builds for the real cohort.
+# {ref}`figure <fig-primer-km>` draws both curves with `helpers.report.plots.plot_km`, from the
+# `SurvivalComparison` that `helpers.study.efficacy.compare_survival` builds for the real cohort.
 
 # %% tags=["hide-input"]
 comparison = compare_survival(toy, "pfs", "group", exposure="Arm A", landmarks=(6.0,))
@@ -231,7 +231,7 @@ glue("primer_greenwood_terms", terms, display=False)
 # that time, $\hat S = $ {glue:text}`primer_landmark_s:.3f`. Greenwood's formula adds one term
 # $d/\{n(n-d)\}$ per event time up to the landmark, here {glue:text}`primer_greenwood_terms`,
 # multiplies the sum by $\hat S^2$ and takes the square root. The cell does this by hand and
-# compares it with `helpers.survival.survival_at_times`.
+# compares it with `helpers.stats.survival.survival_at_times`.
 
 # %%
 by_hand = landmark["estimate"] * np.sqrt(
@@ -276,7 +276,7 @@ glue("primer_tbl_logrank", table(steps, whole=["time"], index=False), display=Fa
 #
 # The test statistic is $(O_A - E_A)^2 / V$, with $O_A$ the observed events in arm A, $E_A$
 # the sum of the expected column and $V$ the sum of the variances. The next cell adds the
-# columns and compares the result with `helpers.survival.logrank`.
+# columns and compares the result with `helpers.stats.survival.logrank`.
 
 # %%
 observed, expected, variance = steps["events A"].sum(), steps["expected A"].sum(), steps["variance"].sum()
@@ -345,7 +345,7 @@ glue("primer_loglik_grid", float(log_pl.max()), display=False)
 glue("primer_loglik_cox", float(cox.loglik), display=False)
 
 # %% [markdown]
-# The grid's maximum is at $\beta = $ {glue:text}`primer_beta_grid:.3f`; `helpers.cox.fit_cox`,
+# The grid's maximum is at $\beta = $ {glue:text}`primer_beta_grid:.3f`; `helpers.stats.cox.fit_cox`,
 # which climbs to the maximum by Newton–Raphson steps, finds {glue:text}`primer_beta_cox:.3f`.
 # The log partial likelihood at the maximum is {glue:text}`primer_loglik_grid:.4f` on the grid
 # and {glue:text}`primer_loglik_cox:.4f` from the helper. The {ref}`figure <fig-primer-pl>`
@@ -480,7 +480,7 @@ glue("primer_n_pairs_hand", int(hand["matched"].sum()), display=False)
 # {glue:text}`primer_first_d:.3f`. The others follow in score order. Patient
 # {glue:text}`primer_unmatched_t` finds no control within the caliper (the nearest is
 # {glue:text}`primer_unmatched_d:.3f` away) and is left out, giving
-# {glue:text}`primer_n_pairs_hand` pairs. `helpers.matching.match_nearest`, which the book uses
+# {glue:text}`primer_n_pairs_hand` pairs. `helpers.stats.matching.match_nearest`, which the book uses
 # on the real cohort, gives the same pairs.
 
 # %%
@@ -495,7 +495,7 @@ glue("primer_same_pairs", "the same" if same else "different", display=False)
 # ```{glue:figure} primer_tbl_pairs
 # :name: tbl-primer-pairs
 #
-# The pairs found by `helpers.matching.match_nearest` with the book's settings.
+# The pairs found by `helpers.stats.matching.match_nearest` with the book's settings.
 # ```
 #
 # The helper's pairs and the hand-made ones are {glue:text}`primer_same_pairs`. Greedy

@@ -29,12 +29,10 @@
 import pandas as pd
 from myst_nb import glue
 
-from helpers import cohort as C
-from helpers import fidelity
-from helpers.contingency import EXPECTED_CUTOFF, compare_proportions
-from helpers.pipeline import POPULATIONS, load_study
-from helpers.published import GROUP_KEYS, published
-from helpers.tables import (
+from helpers.manuscript import load_study
+from helpers.paper import fidelity
+from helpers.paper.published import GROUP_KEYS, published
+from helpers.report.tables import (
     counts_display,
     fidelity_misses_display,
     format_p,
@@ -43,8 +41,12 @@ from helpers.tables import (
     round_half_up,
     styled,
 )
+from helpers.stats.contingency import EXPECTED_CUTOFF, compare_proportions
+from helpers.study import cohort as C
+from helpers.study.design import POPULATIONS
 
-results = load_study()
+study = load_study()
+results = study.results
 TEST_NAMES = {
     "pearson": "Pearson's chi-square test without continuity correction",
     "yates": "the chi-square test with Yates's continuity correction",
@@ -249,14 +251,14 @@ glue("response_pd_rounded_sum", f"{rounded_sum:.1f}%", display=False)
 #
 # ## The fidelity audit for Table 2
 #
-# The audit (`helpers.fidelity`) sets every number of Table 2 and of the response figures in
+# The audit (`helpers.paper.fidelity`) sets every number of Table 2 and of the response figures in
 # the text beside the reproduced value. Before matching the counts, percentages and p-values
 # must agree exactly; after matching they must fall within a tolerance.
 #
 # (code-response-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 audit = audit[audit["section"] == "Response (Table 2)"]
 overview = fidelity.summary(audit).set_index("section").rename_axis(index=None, columns=None)
 glue("response_tbl_fidelity_summary", styled(overview).format({"share_ok": "{:.0%}"}), display=False)

@@ -31,15 +31,16 @@ import pandas as pd
 from myst_nb import glue
 from scipy.stats.contingency import expected_freq
 
-from helpers import cohort as C
-from helpers import fidelity
-from helpers.analysis import SAFETY_ROWS
-from helpers.contingency import EXPECTED_CUTOFF, compare_proportions
-from helpers.pipeline import load_study
-from helpers.published import published
-from helpers.tables import counts_display, fidelity_misses_display, join_words, p_phrase, styled
+from helpers.manuscript import load_study
+from helpers.paper import fidelity
+from helpers.paper.published import published
+from helpers.report.tables import counts_display, fidelity_misses_display, join_words, p_phrase, styled
+from helpers.stats.contingency import EXPECTED_CUTOFF, compare_proportions
+from helpers.study import cohort as C
+from helpers.study.design import SAFETY_ROWS
 
-results = load_study()
+study = load_study()
+results = study.results
 safety = results.tables["table3_safety"].set_index("row")
 alpha = published("cohort.significance_alpha_two_sided")
 GRADES = {row: grades for row, _, _, grades in SAFETY_ROWS}
@@ -229,14 +230,14 @@ glue("safety_g3_rash_pub", published("abstract_key_results.g3_rash_icis_n"), dis
 #
 # ## Beside the original study
 #
-# The fidelity audit (`helpers.fidelity`) sets every number of Table 3 beside the reproduced
+# The fidelity audit (`helpers.paper.fidelity`) sets every number of Table 3 beside the reproduced
 # value. All of them are counts, percentages and p-values before matching, so they must agree
 # exactly.
 #
 # (code-safety-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 audit = audit[audit["section"] == "Safety (Table 3)"]
 overview = fidelity.summary(audit).set_index("section").rename_axis(index=None, columns=None)
 glue("safety_tbl_fidelity_summary", styled(overview).format({"share_ok": "{:.0%}"}), display=False)

@@ -33,8 +33,8 @@ from pathlib import Path
 import pandas as pd
 from myst_nb import glue
 
-from helpers.published import PROJECT_ROOT
-from helpers.tables import styled
+from helpers.paths import PROJECT_ROOT
+from helpers.report.tables import styled
 
 LOCK_FILE = PROJECT_ROOT / "requirements.lock"
 requires_python = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]

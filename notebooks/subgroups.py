@@ -31,13 +31,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from myst_nb import glue
 
-from helpers.cohort import GROUP_ICI, TABLE1_LABELS, TABLE1_VARIABLES
-from helpers.consistency import impossible_rate
-from helpers.fidelity import RATE_TIMES, SUBGROUP_ROWS, summary
-from helpers.figures import STRATUM_LABELS, figure_2, figure_3
-from helpers.pipeline import load_study
-from helpers.published import published
-from helpers.tables import (
+from helpers.manuscript import load_study
+from helpers.paper.consistency import impossible_rate
+from helpers.paper.fidelity import RATE_TIMES, SUBGROUP_ROWS, summary
+from helpers.paper.published import published
+from helpers.report.figures import STRATUM_LABELS, figure_2, figure_3
+from helpers.report.tables import (
     fidelity_misses_display,
     format_estimate_ci,
     format_number,
@@ -47,8 +46,11 @@ from helpers.tables import (
     styled,
     survival_display,
 )
+from helpers.study.cohort import GROUP_ICI, TABLE1_VARIABLES
+from helpers.study.design import TABLE1_LABELS
 
-results = load_study()
+study = load_study()
+results = study.results
 subgroups = {"pfs": results.tables["subgroups_pfs"], "os": results.tables["subgroups_os"]}
 strata = results.tables["figure3_strata"]
 alpha = published("cohort.significance_alpha_two_sided")
@@ -441,7 +443,7 @@ glue("subgroups_pub_ici_rate6", published("efficacy.before_psm.pfs.icis.rate_6_m
 # {glue:text}`subgroups_ge6_os_pub_rate:.1f`%. Both medians fall before their landmark, yet the
 # rates lie {glue:text}`subgroups_ge6_pfs_excess:.1f` and
 # {glue:text}`subgroups_ge6_os_excess:.1f` percentage points above one half. The consistency
-# check of `helpers.consistency` classes the PFS pair as {glue:text}`subgroups_ge6_pfs_verdict`
+# check of `helpers.paper.consistency` classes the PFS pair as {glue:text}`subgroups_ge6_pfs_verdict`
 # and the OS pair as {glue:text}`subgroups_ge6_os_verdict` for a single Kaplan–Meier curve. The rates are the likelier errors: weighted by the stratum sizes of
 # Table 1, the two printed six-month PFS rates average
 # {glue:text}`subgroups_ge6_weighted_rate6:.1f`%, far from the
@@ -459,7 +461,7 @@ glue("subgroups_pub_ici_rate6", published("efficacy.before_psm.pfs.icis.rate_6_m
 # (code-tbl-subgroups-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = results.tables["fidelity"]
+audit = study.audit.table
 mine = audit[audit["section"].isin(["Subgroups (Figure 2)", "Strata (Figure 3)"])]
 status = summary(mine).set_index("section")
 glue("subgroups_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)

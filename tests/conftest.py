@@ -9,6 +9,8 @@ import matplotlib
 import pandas as pd
 import pytest
 
+from helpers.study.cohort import load_cohort
+
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,8 +28,6 @@ def cohort_path() -> Path:
 
 @pytest.fixture(scope="session")
 def cohort():
-    from helpers.cohort import load_cohort
-
     return load_cohort(COHORT_CSV)
 
 

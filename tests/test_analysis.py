@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import cohort as C
-from helpers.analysis import baseline_table, compare_survival, response_table, safety_table
+from helpers.study import cohort as C
+from helpers.study.counts import baseline_table, response_table, safety_table
+from helpers.study.efficacy import compare_survival
 
 
 def _mini() -> pd.DataFrame:

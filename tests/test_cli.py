@@ -19,8 +19,17 @@ RESULTS = ROOT / "results"
 @pytest.fixture(scope="module")
 def fresh_results(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("fresh") / "results"
-    assert main(["analyze", str(COHORT_CSV), "--out", str(out), "--figures"]) == 0
+    assert main(["analyze", str(COHORT_CSV), "--out", str(out), "--figures", "--audit"]) == 0
     return out
+
+
+def test_analyze_without_audit_writes_no_comparison_with_the_paper(tmp_path):
+    # a user's own cohort is analysed, not compared with the original study
+    out = tmp_path / "plain"
+    assert main(["analyze", str(COHORT_CSV), "--out", str(out)]) == 0
+    assert not (out / "fidelity.csv").exists()
+    assert '"fidelity"' not in (out / "results.json").read_text()
+    assert (out / "table1_before_psm.csv").exists()
 
 
 def test_committed_results_equal_a_fresh_run(fresh_results):

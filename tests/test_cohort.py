@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers.cohort import (
+from helpers.study.cohort import (
     COLUMNS,
     GROUP_NON_ICI,
     CohortError,

@@ -1,6 +1,6 @@
 """The consistency audit re-derives the paper's contradictions from its own numbers."""
 
-from helpers.consistency import consistency_table, listed_inconsistencies
+from helpers.paper.consistency import consistency_table, listed_inconsistencies
 
 
 def test_the_numeric_inconsistencies_are_found():

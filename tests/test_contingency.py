@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.contingency import ContingencyResult, compare_groups, compare_proportions
-from helpers.published import published
+from helpers.paper.published import published
+from helpers.stats.contingency import compare_groups, compare_proportions
+from helpers.stats.results import TestResult
 
 # --- hand-worked 2x2 examples --------------------------------------------------
 
@@ -118,7 +119,7 @@ def test_yates_refuses_a_larger_table():
 
 def test_to_frame_columns():
     frame = compare_proportions(HAND_TABLE).to_frame()
-    assert list(frame.columns) == ["test", "statistic", "df", "p_value", "min_expected", "n", "p_method"]
+    assert list(frame.columns) == ["test", "statistic", "df", "p_value", "p_method", "n", "min_expected"]
     assert len(frame) == 1
     assert frame.loc[0, "n"] == 40
     assert frame.loc[0, "df"] == 1
@@ -131,7 +132,7 @@ def test_to_frame_columns():
 def test_dataframe_input_keeps_labels():
     table = pd.DataFrame(HAND_TABLE, index=["yes", "no"], columns=["2L-ICIs", "2L-non-ICIs"])
     res = compare_proportions(table)
-    assert isinstance(res, ContingencyResult)
+    assert isinstance(res, TestResult)
     assert list(res.table.index) == ["yes", "no"]
     assert list(res.table.columns) == ["2L-ICIs", "2L-non-ICIs"]
     assert res.statistic == pytest.approx(HAND_PEARSON, rel=1e-12)

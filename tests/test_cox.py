@@ -6,16 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import cohort as C
-from helpers.cox import (
-    ModelError,
+from helpers.stats.cox import (
     cox_table,
     fit_cox,
     proportional_hazards_test,
     select_multivariable,
     subgroup_effects,
 )
-from helpers.survival import logrank
+from helpers.stats.errors import StatsError
+from helpers.stats.survival import logrank
+from helpers.study import cohort as C
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +43,13 @@ def test_score_test_matches_logrank_without_ties(data):
 
 def test_model_errors_name_the_problem(data):
     ici = data[data["group"] == C.GROUP_ICI]
-    with pytest.raises(ModelError, match="'treated' has a single level"):
+    with pytest.raises(StatsError, match="'treated' has a single level"):
         fit_cox(ici, "os_months", "os_event", [C.TREATED])
-    with pytest.raises(ModelError, match="no events"):
+    with pytest.raises(StatsError, match="no events"):
         fit_cox(data.assign(none=0), "os_months", "none", [C.TREATED])
-    with pytest.raises(ModelError, match="too few patients"):
+    with pytest.raises(StatsError, match="too few patients"):
         fit_cox(data.head(1), "os_months", "os_event", [C.TREATED])
-    with pytest.raises(ModelError, match="not in the data"):
+    with pytest.raises(StatsError, match="not in the data"):
         fit_cox(data, "os_months", "os_event", ["nope"])
     with pytest.raises(ValueError, match="ties"):
         fit_cox(data, "os_months", "os_event", [C.TREATED], ties="exact")
@@ -108,12 +108,12 @@ def _simulated(hazard_ratio_late: float, seed: int = 3) -> pd.DataFrame:
 def test_ph_test_flags_a_changing_hazard_ratio():
     stable = fit_cox(_simulated(1.0), "t", "e", ["x"])
     changing = fit_cox(_simulated(4.0), "t", "e", ["x"])
-    assert proportional_hazards_test(stable).set_index("covariate").loc["x", "p_value"] > 0.05
-    assert proportional_hazards_test(changing).set_index("covariate").loc["x", "p_value"] < 0.001
+    assert proportional_hazards_test(stable).to_frame().set_index("covariate").loc["x", "p_value"] > 0.05
+    assert proportional_hazards_test(changing).to_frame().set_index("covariate").loc["x", "p_value"] < 0.001
 
 
 def test_ph_test_has_a_global_row(data):
     res = fit_cox(data, "os_months", "os_event", [C.TREATED, "liver_met"])
-    out = proportional_hazards_test(res)
+    out = proportional_hazards_test(res).to_frame()
     assert out["covariate"].tolist() == [C.TREATED, "liver_met", "GLOBAL"]
     assert out.iloc[-1]["df"] == 2

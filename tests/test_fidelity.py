@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.fidelity import Reproduced, judge, published_keys, summary
-from helpers.published import flatten
+from helpers.manuscript import load_study
+from helpers.paper.fidelity import Reproduced, judge, published_keys, section_view, summary
+from helpers.paper.published import flatten
 
 
 @pytest.fixture(scope="module")
 def audit():
-    from helpers.pipeline import load_study
-
-    return load_study().tables["fidelity"]
+    return load_study().audit.table
 
 
 # --- judging rules, on hand-made values ------------------------------------------------
@@ -100,8 +99,6 @@ def test_summary_adds_up(audit):
 
 
 def test_section_view_splits_counts_and_misses(audit):
-    from helpers.fidelity import section_view
-
     counts, misses = section_view(audit, ["Safety (Table 3)"])
     assert int(counts["total"].sum()) == int((audit["section"] == "Safety (Table 3)").sum())
     assert set(misses.columns) >= {"key", "published", "reproduced", "status"}

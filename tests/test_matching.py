@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.cohort import TABLE1_VARIABLES, TREATED, derive_categories
-from helpers.matching import (
+from helpers.stats.matching import (
     balance_table,
     fit_propensity,
     match_nearest,
@@ -25,6 +24,7 @@ from helpers.matching import (
     matched_cohort,
     standardized_differences,
 )
+from helpers.study.cohort import TABLE1_VARIABLES, TREATED, derive_categories
 
 R_SCRIPT = Path(__file__).resolve().parent / "r" / "matching.R"
 
@@ -304,23 +304,23 @@ def test_smd_hand_example():
             "z": [1, 0, 1, 0, 0, 0, 0, 0],
         }
     )
-    smd = standardized_differences(data, ["x", "y", "z"]).set_index("covariate")
+    smd = standardized_differences(data, ["x", "y", "z"], "treated").set_index("covariate")
     assert smd.loc["x", "smd"] == pytest.approx(2 / math.sqrt(3), rel=1e-12)
     assert smd.loc["y", "smd"] == pytest.approx(0.0, abs=1e-15)
     assert smd.loc["z", "smd"] == pytest.approx(math.sqrt(2), rel=1e-12)
     assert smd.loc["x", "p_treated"] == 0.75 and smd.loc["x", "p_control"] == 0.25
     # control minus treated flips the sign; abs_smd does not
-    flipped = standardized_differences(data.assign(treated=1 - data["treated"]), ["x"]).iloc[0]
+    flipped = standardized_differences(data.assign(treated=1 - data["treated"]), ["x"], "treated").iloc[0]
     assert flipped["smd"] == pytest.approx(-2 / math.sqrt(3)) and flipped["abs_smd"] == pytest.approx(2 / math.sqrt(3))
     # weights: giving the treated row with x = 0 weight 3 makes p1 = 3/6 = 0.5,
     # SMD = 0.25 / sqrt((0.25 + 0.1875) / 2)
     w = [1, 1, 1, 3, 1, 1, 1, 1]
-    weighted = standardized_differences(data, ["x"], weights=w).iloc[0]
+    weighted = standardized_differences(data, ["x"], "treated", weights=w).iloc[0]
     assert weighted["smd"] == pytest.approx(0.25 / math.sqrt((0.25 + 0.1875) / 2), rel=1e-12)
     # balance table: "after" = the first 3 treated and the first 3 controls
     after = data.iloc[[0, 1, 2, 4, 5, 6]]
     # after, x: p1 = 1, p0 = 1/3 -> (2/3) / sqrt((0 + 2/9) / 2) = (2/3) / (1/3) = 2
-    table = balance_table(data, after, ["x"]).iloc[0]
+    table = balance_table(data, after, ["x"], "treated").iloc[0]
     assert table["smd_before"] == pytest.approx(2 / math.sqrt(3))
     assert table["smd_after"] == pytest.approx(2.0)
     assert table["abs_smd_after"] == pytest.approx(2.0)
@@ -328,7 +328,7 @@ def test_smd_hand_example():
 
 def test_smd_of_constant_covariates():
     data = pd.DataFrame({"treated": [1, 1, 0, 0], "same": [1, 1, 1, 1], "apart": [1, 1, 0, 0]})
-    smd = standardized_differences(data, ["same", "apart"]).set_index("covariate")["smd"]
+    smd = standardized_differences(data, ["same", "apart"], "treated").set_index("covariate")["smd"]
     assert smd["same"] == 0.0 and smd["apart"] == math.inf
 
 
@@ -341,7 +341,7 @@ def test_propensity_model_single_binary_covariate_by_hand():
     #   intercept = logit(1/4) = -log 3, slope = log odds ratio = log(3 * 3 / (1 * 1)) = 2 log 3
     #   se(intercept) = sqrt(1/1 + 1/3), se(slope) = sqrt(1/1 + 1/3 + 1/3 + 1/1) (Woolf)
     data = pd.DataFrame({"x": [0, 0, 0, 0, 1, 1, 1, 1], "treated": [1, 0, 0, 0, 1, 1, 1, 0]}, index=list("abcdefgh"))
-    model = fit_propensity(data, covariates=["x"])
+    model = fit_propensity(data, "treated", ["x"])
     coef = model.coefficients.set_index("term")
     assert list(coef.index) == ["intercept", "x"]
     assert coef.loc["intercept", "coef"] == pytest.approx(-math.log(3), abs=1e-8)
@@ -357,19 +357,19 @@ def test_propensity_model_single_binary_covariate_by_hand():
 def test_single_level_covariate_is_named(cohort):
     data = derive_categories(cohort).assign(male=1)
     with pytest.raises(ValueError, match=r"covariate 'male' has a single level"):
-        fit_propensity(data)
+        fit_propensity(data, TREATED, TABLE1_VARIABLES)
 
 
 def test_perfect_separation_is_named(cohort):
     data = derive_categories(cohort)
     data["brain_met"] = data[TREATED]
     with pytest.raises(ValueError, match=r"covariate 'brain_met' perfectly separates"):
-        fit_propensity(data)
+        fit_propensity(data, TREATED, TABLE1_VARIABLES)
     # quasi-complete: every patient with liver metastases is treated, but not the reverse
     data = derive_categories(cohort)
     data.loc[data[TREATED] == 0, "liver_met"] = 0
     with pytest.raises(ValueError, match=r"'liver_met' perfectly separates"):
-        fit_propensity(data)
+        fit_propensity(data, TREATED, TABLE1_VARIABLES)
 
 
 def test_separation_by_a_combination_is_reported():
@@ -381,7 +381,7 @@ def test_separation_by_a_combination_is_reported():
     for c in ("x1", "x2", "x3"):
         assert (pd.crosstab(data[c], data["treated"]).to_numpy() > 0).all()
     with pytest.raises(ValueError, match=r"perfectly predicted by a combination of covariates"):
-        fit_propensity(data, covariates=["x1", "x2", "x3"])
+        fit_propensity(data, "treated", ["x1", "x2", "x3"])
 
 
 def test_other_errors():
@@ -399,9 +399,9 @@ def test_other_errors():
         match_nearest([np.nan, 0.5], [1, 0])
     data = pd.DataFrame({"x": [0, 1, 0, 1], "y": [0, 1, 0, 1], "treated": [1, 1, 0, 0]})
     with pytest.raises(ValueError, match=r"covariate 'y' is a linear combination"):
-        fit_propensity(data, covariates=["x", "y"])
+        fit_propensity(data, "treated", ["x", "y"])
     with pytest.raises(ValueError, match=r"columns not in the data: nope"):
-        fit_propensity(data, covariates=["x", "nope"])
+        fit_propensity(data, "treated", ["x", "nope"])
 
 
 # --- the synthetic cohort -----------------------------------------------------------
@@ -409,7 +409,7 @@ def test_other_errors():
 
 def test_match_propensity_on_the_cohort(cohort):
     data = derive_categories(cohort)
-    result = match_propensity(data)
+    result = match_propensity(data, TREATED, TABLE1_VARIABLES)
     counts = result.match.counts.set_index("group")
     assert counts.loc["treated", "n_before"] == 200 and counts.loc["control", "n_before"] == 296
     assert counts.loc["treated", "n_matched"] == counts.loc["control", "n_matched"] == result.match.n_pairs
@@ -470,7 +470,7 @@ def test_r_hand_examples(tmp_path, order):
 @pytest.mark.parametrize("order", ["largest", "smallest", "data"])
 def test_r_agreement_on_the_cohort(cohort, tmp_path, order):
     data = derive_categories(cohort)
-    model = fit_propensity(data)
+    model = fit_propensity(data, TREATED, TABLE1_VARIABLES)
     frame = data[[TREATED, *TABLE1_VARIABLES]].assign(score=model.scores)
     frame.insert(0, "row_id", data.index.astype(str))
     r = _run_r(tmp_path / "cohort", frame, 0.02, order)

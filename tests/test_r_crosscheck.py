@@ -12,9 +12,9 @@ import subprocess
 import pandas as pd
 import pytest
 
-from helpers import cohort as C
-from helpers.cox import fit_cox, univariate_cox
-from helpers.survival import fit_km, logrank, median_follow_up, median_survival, survival_at_times
+from helpers.stats.cox import fit_cox, univariate_cox
+from helpers.stats.survival import fit_km, logrank, median_follow_up, median_survival, survival_at_times
+from helpers.study import cohort as C
 
 from .conftest import COHORT_CSV, ROOT
 

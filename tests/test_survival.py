@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers.survival import fit_km, logrank, median_follow_up, median_survival, n_at_risk, survival_at_times
+from helpers.stats.survival import fit_km, logrank, median_follow_up, median_survival, n_at_risk, survival_at_times
 
 # Ten patients (months; 0 = censored): 1, 2+, 3, 3, 4+, 5, 6, 7+, 8, 9
 TIMES = [1, 2, 3, 3, 4, 5, 6, 7, 8, 9]

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import cohort as C
-from helpers.calibration import DROPPED_TARGETS, calibrate, check_targets
-from helpers.synthetic import (
-    PARAMS_JSON,
+from helpers.paths import PARAMS_JSON
+from helpers.study import cohort as C
+from helpers.synthetic.calibration import DROPPED_TARGETS, calibrate, check_targets
+from helpers.synthetic.generator import (
     GeneratorParams,
     PiecewiseExponential,
     constrained_assignment,

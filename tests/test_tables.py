@@ -2,7 +2,7 @@
 
 import math
 
-from helpers.tables import format_estimate_ci, format_n_pct, format_p
+from helpers.report.tables import format_estimate_ci, format_n_pct, format_p
 
 
 def test_p_values_print_three_decimals_with_a_floor():
@@ -23,7 +23,7 @@ def test_hazard_ratio_with_interval():
 
 
 def test_p_phrase():
-    from helpers.tables import p_phrase
+    from helpers.report.tables import p_phrase
 
     assert p_phrase(0.0261) == "P = 0.026"
     assert p_phrase(0.0001) == "P < 0.001"
@@ -33,7 +33,7 @@ def test_p_phrase():
 def test_styled_tables_escape_html():
     import pandas as pd
 
-    from helpers.tables import styled
+    from helpers.report.tables import styled
 
     html = styled(pd.DataFrame({"P": ["<0.001"]}, index=["<65"])).to_html()
     assert "&lt;0.001" in html and "&lt;65" in html

@@ -1,16 +1,16 @@
-"""Statistical core of the reproducible manuscript.
+"""A reproducible re-analysis of second-line ICIs in ES-SCLC: the package behind the book.
 
-Modules, one concept each:
+Layers, lowest first; every import points down (an import-linter contract in
+pyproject.toml keeps it so):
 
-- :mod:`helpers.cohort` — the data contract: column names, load, validate, derived categories
-- :mod:`helpers.published` — the original study's printed numbers (project copy)
-- :mod:`helpers.synthetic` — the calibrated synthetic cohort generator
-- :mod:`helpers.calibration` — generator targets, their check, and the calibration
-- :mod:`helpers.survival` — Kaplan–Meier, medians, landmark rates, follow-up, log-rank
-- :mod:`helpers.cox` — Cox models (Breslow or Efron ties)
+- :mod:`helpers.paths`, :mod:`helpers.printed` — where the files are; numbers as the paper prints them
+- :mod:`helpers.stats` — general survival statistics, no knowledge of this study
+- :mod:`helpers.study` — this study: data contract, design, analyses, pipeline
+- :mod:`helpers.paper` — the original study's printed numbers and the audits against them
+- :mod:`helpers.synthetic` — the calibrated synthetic cohort
+- :mod:`helpers.report` — display tables, plots, figures, files, chapter helpers
+- :mod:`helpers.manuscript` — the analyses and audit of a cohort, computed once, for the chapters
+- ``python -m helpers`` — the command line
 """
 
-from .cohort import CohortError, derive_categories, load_cohort, validate_cohort
-
-__all__ = ["CohortError", "derive_categories", "load_cohort", "validate_cohort"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -7,6 +7,7 @@ calibrate  re-run the generator calibration from its documented starting point
 validate   check a cohort file against the data contract
 targets    print the generator targets beside what a cohort achieves
 analyze    run every analysis on a cohort and write tables, figures and results.json
+           (with --audit, also compare them with the original study's printed numbers)
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import cohort
+from .paths import COHORT_CSV
+from .study import cohort
+
+# Commands import what they need when they run, so that `validate` starts fast.
 
 
 def _cmd_generate(args) -> int:
-    from .synthetic import COHORT_CSV, GeneratorParams, generate_cohort, write_cohort
+    from .synthetic.generator import GeneratorParams, generate_cohort, write_cohort
 
     out = Path(args.out) if args.out else COHORT_CSV
     if out.exists() and out.resolve() != COHORT_CSV.resolve() and not args.force:
@@ -32,8 +36,9 @@ def _cmd_generate(args) -> int:
 
 
 def _cmd_calibrate(args) -> int:
-    from .calibration import calibrate
-    from .synthetic import PARAMS_JSON, initial_params
+    from .paths import PARAMS_JSON
+    from .synthetic.calibration import calibrate
+    from .synthetic.generator import initial_params
 
     params = calibrate(initial_params(), log=lambda m: print(m, file=sys.stderr))
     target = Path(args.out) if args.out else PARAMS_JSON
@@ -52,7 +57,7 @@ def _cmd_validate(args) -> int:
 def _cmd_targets(args) -> int:
     import pandas as pd
 
-    from .calibration import check_targets
+    from .synthetic.calibration import check_targets
 
     report = check_targets(cohort.load_cohort(args.cohort))
     with pd.option_context("display.max_rows", None, "display.width", 200):
@@ -66,19 +71,22 @@ def _cmd_analyze(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .cox import ModelError
-    from .outputs import OutputError, write_results
-    from .pipeline import check_analyzable, run_all
+    from .paper.fidelity import audit
+    from .report.outputs import OutputError, write_results
+    from .stats.errors import StatsError
+    from .study.errors import StudyError
+    from .study.pipeline import check_analyzable, run_all
 
     data = cohort.load_cohort(args.cohort)
     try:
         check_analyzable(data)
         results = run_all(data)
-    except (ModelError, ValueError) as err:
+    except (StudyError, StatsError) as err:
         print(f"error: {args.cohort}: the analysis cannot run on this cohort: {err}", file=sys.stderr)
         return 3
+    comparison = audit(results) if args.audit else None
     try:
-        written = write_results(results, args.out, figures=args.figures, force=args.force)
+        written = write_results(results, args.out, audit=comparison, figures=args.figures, force=args.force)
     except OutputError as err:
         print(f"error: {err}", file=sys.stderr)
         return 4
@@ -87,8 +95,6 @@ def _cmd_analyze(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .synthetic import COHORT_CSV
-
     parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("generate", help="write the synthetic cohort")
@@ -109,6 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("cohort", nargs="?", default=str(COHORT_CSV))
     p.add_argument("--out", required=True, help="folder for the CSV tables, figures and results.json")
     p.add_argument("--figures", action="store_true", help="also draw every figure (PNG and SVG)")
+    p.add_argument(
+        "--audit",
+        action="store_true",
+        help="also compare the results with the original study's printed numbers (fidelity.csv); "
+        "meaningful only for a cohort that stands for the original study's",
+    )
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by analyze")
     p.set_defaults(func=_cmd_analyze)
     return parser

@@ -13,11 +13,12 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FixedLocator
 
-from . import cohort as C
-from .analysis import SurvivalComparison
-from .matching import SMD_THRESHOLD
-from .survival import n_at_risk
-from .tables import format_estimate_ci, format_p
+from ..printed import format_p
+from ..stats.matching import SMD_THRESHOLD
+from ..stats.survival import n_at_risk
+from ..study import cohort as C
+from ..study.efficacy import SurvivalComparison
+from .tables import format_estimate_ci
 
 # The original study's colours: 2L-ICIs red, 2L-non-ICIs blue.
 ARM_COLORS = {C.GROUP_ICI: "#C62828", C.GROUP_NON_ICI: "#1565C0"}
@@ -56,7 +57,7 @@ def plot_km(
     Parameters
     ----------
     comparison : SurvivalComparison
-        From :func:`helpers.analysis.compare_survival`; its curves are drawn in
+        From :func:`helpers.study.efficacy.compare_survival`; its curves are drawn in
         its order (exposure first).
     labels, colors : dict, optional
         Legend label and colour per level; defaults to the level names and the

@@ -17,6 +17,10 @@ from pathlib import Path
 import matplotlib
 import matplotlib.pyplot as plt
 
+from ..paper.fidelity import Audit
+from ..study.pipeline import StudyResults
+from .figures import all_figures
+
 MARKER = "results.json"  # a folder holding this file was written by us
 
 
@@ -48,8 +52,14 @@ def save_figure(fig, folder: Path, stem: str) -> list[Path]:
     return paths
 
 
-def write_results(results, out: str | Path, *, figures: bool = True, force: bool = False) -> list[Path]:
+def write_results(
+    results: StudyResults, out: str | Path, *, audit: Audit | None = None, figures: bool = True, force: bool = False
+) -> list[Path]:
     """Write every table, the headline JSON and (optionally) every figure into ``out``.
+
+    With ``audit`` (the comparison with the original study), its table is
+    written as ``fidelity.csv`` and its headline under ``"fidelity"`` in
+    ``results.json``.
 
     Refuses to write into an existing non-empty folder that was not written by
     this function (no ``results.json``) unless ``force``; files of ours are
@@ -64,16 +74,19 @@ def write_results(results, out: str | Path, *, figures: bool = True, force: bool
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         written = []
-        for name, table in results.tables.items():
+        tables = dict(results.tables)
+        headline = dict(results.headline)
+        if audit is not None:
+            tables["fidelity"] = audit.table
+            headline["fidelity"] = audit.headline
+        for name, table in tables.items():
             path = staging / f"{name}.csv"
             table.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
             written.append(path)
         if figures:
-            from .figures import all_figures
-
             for stem, fig in all_figures(results).items():
                 written += save_figure(fig, staging, stem)
-        (staging / MARKER).write_text(headline_json(results.headline), encoding="utf-8")
+        (staging / MARKER).write_text(headline_json(headline), encoding="utf-8")
         written.append(staging / MARKER)
         out.mkdir(exist_ok=True)
         final = []

@@ -15,13 +15,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .errors import StatsError
+from .results import TestResult
 from .survival import fit_km
 
 TIES = ("breslow", "efron")
-
-
-class ModelError(ValueError):
-    """The data cannot support the requested model (too few events, one level, ...)."""
 
 
 @dataclass(frozen=True)
@@ -50,14 +48,14 @@ class CoxResult:
 def _check_design(data: pd.DataFrame, duration_col: str, event_col: str, covariates) -> None:
     missing = [c for c in (duration_col, event_col, *covariates) if c not in data.columns]
     if missing:
-        raise ModelError(f"columns not in the data: {', '.join(missing)}")
+        raise StatsError(f"columns not in the data: {', '.join(missing)}")
     if len(data) < 2:
-        raise ModelError(f"too few patients for a Cox model (n = {len(data)})")
+        raise StatsError(f"too few patients for a Cox model (n = {len(data)})")
     if int(data[event_col].sum()) == 0:
-        raise ModelError(f"no events in '{event_col}' (n = {len(data)}): a Cox model cannot be fitted")
+        raise StatsError(f"no events in '{event_col}' (n = {len(data)}): a Cox model cannot be fitted")
     for c in covariates:
         if data[c].nunique(dropna=False) < 2:
-            raise ModelError(
+            raise StatsError(
                 f"covariate '{c}' has a single level ({data[c].iloc[0]!r}) in these "
                 f"{len(data)} patients: its hazard ratio is not estimable"
             )
@@ -86,7 +84,7 @@ def fit_cox(
     HR = exp(coef); CI = exp(coef ± z·SE); p from the Wald z statistic.
     """
     if ties not in TIES:
-        raise ValueError(f"ties must be one of {TIES}, got {ties!r}")
+        raise StatsError(f"ties must be one of {TIES}, got {ties!r}")
     covariates = list(covariates)
     _check_design(data, duration_col, event_col, covariates)
     fit = _newton(
@@ -181,7 +179,7 @@ def _newton(time, event, x, ties, names, max_iter: int = 50, tol: float = 1e-9) 
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError:
-            raise ModelError(
+            raise StatsError(
                 f"the covariates {', '.join(names)} are collinear in these {len(time)} patients: "
                 "the Cox model is not estimable"
             ) from None
@@ -198,14 +196,14 @@ def _newton(time, event, x, ties, names, max_iter: int = 50, tol: float = 1e-9) 
         if converged:
             break
     if np.any(np.abs(beta) > 15):
-        raise ModelError(
+        raise StatsError(
             f"the likelihood has no finite maximum for {', '.join(names)} (a covariate level with no events "
             "or only events): the hazard ratio is not estimable"
         )
     try:
         cov = np.linalg.inv(info)
     except np.linalg.LinAlgError:
-        raise ModelError(f"the covariates {', '.join(names)} are collinear: the Cox model is not estimable") from None
+        raise StatsError(f"the covariates {', '.join(names)} are collinear: the Cox model is not estimable") from None
     return _CoxFit(beta, cov, loglik, time, event, x)
 
 
@@ -228,13 +226,13 @@ def univariate_cox(data: pd.DataFrame, duration_col: str, event_col: str, covari
 
 
 def select_multivariable(univariate: pd.DataFrame, *, entry_p: float = 0.15) -> list[str]:
-    """Covariates whose univariate p-value is below ``entry_p`` (the paper's P < 0.15 rule).
+    """Covariates whose univariate p-value is below ``entry_p`` (a P < 0.15 entry rule by default).
 
     Notes
     -----
     Screening on univariate p-values is common but debatable: it ignores
     confounding among candidates and makes the final p-values look better
-    than they are. It is reproduced here because the original study used it.
+    than they are. It is offered because published analyses use it.
     """
     return univariate.loc[univariate["p_value"] < entry_p, "covariate"].tolist()
 
@@ -272,7 +270,33 @@ def cox_table(
     return table.assign(n=len(data), events=int(data[event_col].sum()))
 
 
-def proportional_hazards_test(result: CoxResult, *, transform: str = "km") -> pd.DataFrame:
+PH_TRANSFORMS = ("km", "identity", "log")
+
+
+@dataclass(frozen=True)
+class ProportionalHazardsTest:
+    """A test of proportional hazards for each covariate of a Cox model and globally.
+
+    ``table`` has one row per covariate and a last ``GLOBAL`` row:
+    ``covariate, statistic, df, p_value``; ``transform`` is the function of
+    time the residuals were tested against.
+    """
+
+    table: pd.DataFrame
+    transform: str
+
+    @property
+    def global_test(self) -> TestResult:
+        row = self.table.iloc[-1]
+        return TestResult(
+            "proportional hazards (global)", float(row["statistic"]), int(row["df"]), float(row["p_value"])
+        )
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table.copy()
+
+
+def proportional_hazards_test(result: CoxResult, *, transform: str = "km") -> ProportionalHazardsTest:
     """Scaled Schoenfeld residual test of proportional hazards, per covariate and global.
 
     Parameters
@@ -294,7 +318,7 @@ def proportional_hazards_test(result: CoxResult, *, transform: str = "km") -> pd
     hazard ratio changes over follow-up.
     """
     if result.model is None:
-        raise ValueError("the CoxResult holds no fitted model")
+        raise StatsError("result: the CoxResult holds no fitted model")
     event_times, resid = schoenfeld_residuals(result)
     fit: _CoxFit = result.model
     times, status = fit.time, fit.event.astype(bool)
@@ -306,7 +330,7 @@ def proportional_hazards_test(result: CoxResult, *, transform: str = "km") -> pd
     elif transform == "log":
         g = np.log(event_times)
     else:
-        raise ValueError(f"unknown transform {transform!r}")
+        raise StatsError(f"transform must be one of {PH_TRANSFORMS}, got {transform!r}")
     g = g - g.mean()
     var = fit.cov
     d = len(event_times)
@@ -321,7 +345,7 @@ def proportional_hazards_test(result: CoxResult, *, transform: str = "km") -> pd
         for n, s in zip(names, per_cov, strict=True)
     ]
     rows.append({"covariate": "GLOBAL", "statistic": global_stat, "df": p, "p_value": stats.chi2.sf(global_stat, p)})
-    return pd.DataFrame(rows)
+    return ProportionalHazardsTest(table=pd.DataFrame(rows), transform=transform)
 
 
 def _km_left_continuous(times, status):
@@ -340,7 +364,6 @@ def subgroup_effects(
     *,
     ties: str = "breslow",
     alpha: float = 0.05,
-    labels: dict | None = None,
 ) -> pd.DataFrame:
     """Treatment hazard ratio within each level of each subgroup variable (forest plots).
 
@@ -360,7 +383,7 @@ def subgroup_effects(
         try:
             full = fit_cox(inter, duration_col, event_col, [treatment_col, var, "_interaction"], ties=ties, alpha=alpha)
             p_int = float(full.summary.set_index("covariate").loc["_interaction", "p_value"])
-        except ModelError:
+        except StatsError:
             p_int = np.nan
         for level in sorted(data[var].dropna().unique(), reverse=True):
             sub = data[data[var] == level]
@@ -377,13 +400,8 @@ def subgroup_effects(
             try:
                 res = fit_cox(sub, duration_col, event_col, [treatment_col], ties=ties, alpha=alpha).summary.iloc[0]
                 row.update({k: float(res[k]) for k in ("estimate", "ci_lower", "ci_upper", "p_value")})
-            except ModelError as err:
+            except StatsError as err:
                 row.update({k: np.nan for k in ("estimate", "ci_lower", "ci_upper", "p_value")})
                 row["note"] = str(err)
             rows.append(row)
-    out = pd.DataFrame(rows)
-    if labels:
-        out["label"] = out.apply(
-            lambda r: labels.get((r["variable"], r["level"]), f"{r['variable']}={r['level']}"), axis=1
-        )
-    return out
+    return pd.DataFrame(rows)

@@ -8,15 +8,12 @@ uses the same keys.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from . import cohort as C
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-PUBLISHED_YAML = PROJECT_ROOT / "data" / "published" / "published_results.yaml"
+from ..paths import PUBLISHED_YAML
+from ..study import cohort as C
 
 # How the YAML names things the cohort names differently.
 GROUP_KEYS = {C.GROUP_ICI: "icis", C.GROUP_NON_ICI: "non_icis"}

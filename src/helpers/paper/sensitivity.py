@@ -9,16 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from . import cohort as C
-from .analysis import ENDPOINTS, columns, compare_survival
-from .contingency import compare_proportions
-from .cox import fit_cox
-from .matching import match_propensity
+from ..printed import round_half_up
+from ..stats.contingency import METHODS as CONTINGENCY_METHODS
+from ..stats.contingency import compare_proportions
+from ..stats.cox import fit_cox
+from ..stats.survival import fit_km, median_survival
+from ..study import cohort as C
+from ..study.design import ENDPOINTS, columns
+from ..study.efficacy import compare_survival
+from ..study.propensity import match_study
 from .published import GROUP_KEYS, load_published, published
-from .survival import fit_km, median_survival
-from .tables import round_half_up
-
-CONTINGENCY_METHODS = ("auto", "pearson", "yates", "fisher")
 
 
 def printed_tables() -> list[tuple[str, object, np.ndarray]]:
@@ -131,7 +131,7 @@ def matching_choices(data: pd.DataFrame) -> pd.DataFrame:
     """Pairs formed and after-PSM HRs under each matching order and caliper scale."""
     rows = []
     for scale, caliper, order, seed in MATCHING_CHOICES:
-        psm = match_propensity(data, caliper=caliper, caliper_scale=scale, order=order, seed=seed)
+        psm = match_study(data, caliper=caliper, caliper_scale=scale, order=order, seed=seed)
         row = {
             "caliper": f"{caliper:g} ({'SD of logit' if scale == 'logit_sd' else 'probability'})",
             "order": order if seed is None else f"{order} (seed {seed})",

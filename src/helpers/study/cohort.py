@@ -22,6 +22,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from .errors import StudyError
+
 # --- column names (defined once) -------------------------------------------------
 
 GROUP_ICI = "2L-ICIs"
@@ -95,23 +97,10 @@ TABLE1_VARIABLES = (
     "first_line_ici",
     "first_line_pfs_ge6",
 )
-TABLE1_LABELS = {
-    "male": ("Gender", "Male", "Female"),
-    "age_ge65": ("Age", "≥65", "<65"),
-    "smoker": ("Smoking status", "Yes", "No"),
-    "ecog_ge2": ("ECOG PS", "≥2", "<2"),
-    "lung_met": ("Lung metastases", "Yes", "No"),
-    "bone_met": ("Bone metastases", "Yes", "No"),
-    "brain_met": ("Brain metastases", "Yes", "No"),
-    "liver_met": ("Liver metastases", "Yes", "No"),
-    "sites_ge3": ("Number of metastatic lesions", "≥3", "<3"),
-    "first_line_ici": ("1L-ICIs", "Yes", "No"),
-    "first_line_pfs_ge6": ("1L-PFS (months)", "≥6", "<6"),
-}
 TREATED = "treated"  # derived 0/1: 1 for 2L-ICIs
 
 
-class CohortError(ValueError):
+class CohortError(StudyError):
     """The cohort file breaks the data contract.
 
     ``problems`` holds one message per violation; ``str()`` joins them with the

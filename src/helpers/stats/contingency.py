@@ -1,59 +1,23 @@
-"""Between-group comparisons of categorical variables (Tables 1–3 of the paper).
+"""Between-group comparisons of categorical variables (tests of independence in a contingency table).
 
-Compute only: no rounding and no string formatting. The default rule is the
-original study's (SPSS 25 crosstabs): Pearson's chi-square without continuity
+Compute only: no rounding and no string formatting. The default rule is SPSS's
+crosstabs convention: Pearson's chi-square without continuity
 correction, replaced by the two-sided Fisher exact test when a cell's expected
 count is below 5. Other methods can be forced for sensitivity analyses.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.contingency_tables import mcnemar
+
+from .errors import StatsError
+from .results import TestResult
 
 METHODS = ("auto", "pearson", "yates", "fisher")
 EXPECTED_CUTOFF = 5.0
-
-
-@dataclass(frozen=True)
-class ContingencyResult:
-    """The outcome of one test of independence between rows and columns.
-
-    ``test`` is the test actually run: ``"pearson"``, ``"yates"`` or
-    ``"fisher"``. ``p_method`` says how its p-value was obtained:
-    ``"asymptotic"`` (chi-square distribution), ``"exact"`` (hypergeometric,
-    2x2 tables) or ``"monte-carlo"`` (Fisher on a table larger than 2x2).
-    The Fisher test has no chi-square statistic or degrees of freedom, so
-    ``statistic`` is NaN and ``df`` is None for it. ``min_expected`` is the
-    smallest expected count under independence, whatever test was run.
-    ``table`` is the table that was tested (empty rows and columns removed).
-    """
-
-    test: str
-    statistic: float
-    df: int | None
-    p_value: float
-    min_expected: float
-    n: int
-    p_method: str
-    table: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row; ``df`` is a nullable integer column (missing for Fisher)."""
-        return pd.DataFrame(
-            {
-                "test": [self.test],
-                "statistic": [self.statistic],
-                "df": pd.array([self.df], dtype="Int64"),
-                "p_value": [self.p_value],
-                "min_expected": [self.min_expected],
-                "n": [self.n],
-                "p_method": [self.p_method],
-            }
-        )
 
 
 def _as_count_table(table) -> pd.DataFrame:
@@ -63,20 +27,20 @@ def _as_count_table(table) -> pd.DataFrame:
     else:
         array = np.asarray(table)
         if array.ndim != 2:
-            raise ValueError(f"expected a 2-D table of counts (levels x groups), got {array.ndim} dimension(s)")
+            raise StatsError(f"expected a 2-D table of counts (levels x groups), got {array.ndim} dimension(s)")
         frame = pd.DataFrame(array)
     if frame.shape[0] == 0 or frame.shape[1] == 0:
-        raise ValueError(f"expected a 2-D table of counts (levels x groups), got an empty table {frame.shape}")
+        raise StatsError(f"expected a 2-D table of counts (levels x groups), got an empty table {frame.shape}")
     try:
         values = frame.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"the table must hold numeric counts: {exc}") from None
+        raise StatsError(f"the table must hold numeric counts: {exc}") from None
     if not np.all(np.isfinite(values)):
-        raise ValueError("the table holds missing or infinite values; every cell must be a count")
+        raise StatsError("the table holds missing or infinite values; every cell must be a count")
     if np.any(values < 0):
-        raise ValueError("the table holds negative values; every cell must be a count >= 0")
+        raise StatsError("the table holds negative values; every cell must be a count >= 0")
     if not np.all(values == np.round(values)):
-        raise ValueError("the table holds non-integer values; every cell must be a whole-number count")
+        raise StatsError("the table holds non-integer values; every cell must be a whole-number count")
     return pd.DataFrame(values.astype(np.int64), index=frame.index, columns=frame.columns)
 
 
@@ -93,7 +57,7 @@ def _drop_empty(counts: pd.DataFrame) -> pd.DataFrame:
         groups = ", ".join(repr(x) for x in kept.columns) or "none"
         problems.append(f"only {kept.shape[1]} column (group) with any count (non-empty: {groups})")
     if problems:
-        raise ValueError(
+        raise StatsError(
             "cannot compare proportions: after dropping empty rows and columns the table has "
             + " and ".join(problems)
             + "; a test of independence needs at least 2 levels and 2 groups"
@@ -112,7 +76,7 @@ def compare_proportions(
     expected_cutoff: float = EXPECTED_CUTOFF,
     n_resamples: int = 100_000,
     seed: int = 0,
-) -> ContingencyResult:
+) -> TestResult:
     """Test whether the distribution of a categorical variable differs between groups.
 
     Parameters
@@ -122,7 +86,7 @@ def compare_proportions(
         Rows or columns that are entirely zero (e.g. complete responses when
         no patient had one) are dropped before testing.
     method : {"auto", "pearson", "yates", "fisher"}
-        ``auto`` (default) is the original study's rule: Pearson if every
+        ``auto`` (default) is the SPSS crosstabs rule: Pearson if every
         expected count is >= ``expected_cutoff``, otherwise Fisher.
         ``pearson`` always uses the uncorrected chi-square, ``yates`` the
         continuity-corrected chi-square (2x2 tables only) and ``fisher`` the
@@ -135,11 +99,16 @@ def compare_proportions(
 
     Returns
     -------
-    ContingencyResult
+    TestResult
+        ``test`` is the test actually run (``pearson``, ``yates`` or ``fisher``),
+        ``p_method`` how its p-value was obtained (``asymptotic``, ``exact`` for
+        2x2 Fisher, ``monte-carlo`` for larger Fisher tables), ``min_expected``
+        the smallest expected count under independence, and ``details`` the
+        table that was tested (empty rows and columns removed).
 
     Raises
     ------
-    ValueError
+    StatsError
         If the input is not a 2-D table of non-negative whole counts, if fewer
         than two non-empty rows or columns remain, if ``method`` is unknown,
         or if ``yates`` is asked for on a table larger than 2x2.
@@ -160,11 +129,11 @@ def compare_proportions(
     margins that are no more likely than the observed table) by Monte Carlo
     sampling, which is what is used here, with ``n_resamples`` tables drawn
     from a generator seeded with ``seed``. The Monte Carlo standard error is
-    about sqrt(p (1 - p) / n_resamples), i.e. at most 0.0016 by default. Every
-    table in the paper is 2x2, so none of its p-values depends on this.
+    about sqrt(p (1 - p) / n_resamples), i.e. at most 0.0016 by default. 2x2 tables never
+    depend on this.
     """
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise StatsError(f"method must be one of {METHODS}, got {method!r}")
     counts = _drop_empty(_as_count_table(table))
     observed = counts.to_numpy()
     n = int(observed.sum())
@@ -183,16 +152,16 @@ def compare_proportions(
             mc = stats.MonteCarloMethod(n_resamples=n_resamples, rng=np.random.default_rng(seed))
             p_value = float(stats.fisher_exact(observed, method=mc).pvalue)
             p_method = "monte-carlo"
-        return ContingencyResult("fisher", float("nan"), None, p_value, min_expected, n, p_method, counts)
+        return TestResult("fisher", float("nan"), None, p_value, p_method, n, min_expected, counts)
 
     if test == "yates" and not is_2x2:
-        raise ValueError(
+        raise StatsError(
             f"the Yates continuity correction is defined for 2x2 tables only; this table is "
             f"{observed.shape[0]}x{observed.shape[1]} (use method='pearson' or 'fisher')"
         )
     res = stats.chi2_contingency(observed, correction=(test == "yates"))
-    return ContingencyResult(
-        test, float(res.statistic), int(res.dof), float(res.pvalue), min_expected, n, "asymptotic", counts
+    return TestResult(
+        test, float(res.statistic), int(res.dof), float(res.pvalue), "asymptotic", n, min_expected, counts
     )
 
 
@@ -203,7 +172,7 @@ def compare_groups(
     *,
     method: str = "auto",
     **options,
-) -> ContingencyResult:
+) -> TestResult:
     """Cross-tabulate one column of a patient-level frame by group and test it.
 
     Parameters
@@ -222,13 +191,61 @@ def compare_groups(
     Patients with a missing value in ``variable`` or ``group_col`` are left
     out, as in a crosstab. Levels are sorted, which does not change any of
     the tests. A variable with one observed level (or a single group) raises
-    ValueError naming the variable.
+    StatsError naming the variable.
     """
     missing = [c for c in (variable, group_col) if c not in data.columns]
     if missing:
-        raise ValueError(f"columns not in the data: {', '.join(missing)}")
+        raise StatsError(f"columns not in the data: {', '.join(missing)}")
     counts = pd.crosstab(data[variable], data[group_col])
     try:
         return compare_proportions(counts, method=method, **options)
-    except ValueError as exc:
-        raise ValueError(f"'{variable}' by '{group_col}': {exc}") from None
+    except StatsError as exc:
+        raise StatsError(f"'{variable}' by '{group_col}': {exc}") from None
+
+
+def mcnemar_test(first, second, *, exact: bool = True) -> TestResult:
+    """McNemar's test of paired 0/1 observations (e.g. both members of matched pairs).
+
+    Parameters
+    ----------
+    first, second : array-like
+        One 0/1 value per pair: the first and the second member's.
+    exact : bool
+        Binomial test on the discordant pairs (default, R ``binom.test`` on
+        them); otherwise the chi-square statistic without continuity correction.
+
+    Returns
+    -------
+    TestResult
+        ``details`` is the 2x2 table of pairs (rows: first, columns: second).
+
+    Notes
+    -----
+    Only the discordant pairs inform the test: b pairs with (1, 0) and c with
+    (0, 1). The exact p-value is 2 P(X <= min(b, c)) for X ~ Binomial(b + c, 1/2),
+    capped at 1.
+    """
+    a = pd.Series(np.asarray(first)).reset_index(drop=True)
+    b = pd.Series(np.asarray(second)).reset_index(drop=True)
+    if len(a) != len(b):
+        raise StatsError(f"first and second must hold one value per pair (got {len(a)} and {len(b)})")
+    for name, values in (("first", a), ("second", b)):
+        bad = values.index[~values.isin([0, 1])]
+        if len(bad):
+            raise StatsError(
+                f"{name}: {len(bad)} value(s) are not 0/1 (pairs {', '.join(str(i + 1) for i in bad[:5])}); "
+                "McNemar's test needs paired 0/1 observations"
+            )
+    table = pd.crosstab(a.astype(int), b.astype(int)).reindex(index=[0, 1], columns=[0, 1], fill_value=0)
+    res = mcnemar(table.to_numpy(), exact=exact, correction=False)
+    statistic = float("nan") if exact else float(res.statistic)
+    return TestResult(
+        "mcnemar",
+        statistic,
+        None if exact else 1,
+        float(res.pvalue),
+        "exact" if exact else "asymptotic",
+        len(a),
+        None,
+        table,
+    )

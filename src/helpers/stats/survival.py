@@ -7,11 +7,14 @@ ci_upper, ...``). Times are in months throughout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from .errors import StatsError
+from .results import TestResult
 
 MEDIAN_CI_STYLES = ("symmetric", "loglog")
 
@@ -68,9 +71,9 @@ def fit_km(durations, events, *, alpha: float = 0.05, label: str = "") -> KMResu
     t = np.asarray(durations, dtype=float)
     d = np.asarray(events, dtype=int)
     if t.shape != d.shape or t.ndim != 1:
-        raise ValueError("durations and events must be 1-D and of equal length")
+        raise StatsError("durations and events must be 1-D and of equal length")
     if t.size == 0:
-        raise ValueError("no observations to fit a Kaplan–Meier curve")
+        raise StatsError("no observations to fit a Kaplan–Meier curve")
     times, inverse = np.unique(t, return_inverse=True)
     n_events = np.bincount(inverse, weights=d, minlength=times.size)
     n_total = np.bincount(inverse, minlength=times.size)
@@ -133,7 +136,7 @@ def median_survival(km: KMResult, *, style: str = "symmetric") -> MedianResult:
     first event time with S <= 0.45 (u = 0, S = 1 if none reaches 0.55).
     """
     if style not in MEDIAN_CI_STYLES:
-        raise ValueError(f"style must be one of {MEDIAN_CI_STYLES}, got {style!r}")
+        raise StatsError(f"style must be one of {MEDIAN_CI_STYLES}, got {style!r}")
     z = stats.norm.ppf(1 - km.alpha / 2)
     med = km.median()
     if np.isnan(med):
@@ -176,7 +179,7 @@ def _survival_ci(s, se, z, kind: str):
         lower = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, lower))
         upper = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, upper))
         return lower, upper
-    raise ValueError(f"unknown CI kind {kind!r}")
+    raise StatsError(f"unknown CI kind {kind!r}")
 
 
 def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFrame:
@@ -235,20 +238,6 @@ def median_follow_up(durations, events, *, alpha: float = 0.05) -> MedianResult:
     return median_survival(km, style="symmetric")
 
 
-@dataclass(frozen=True)
-class TestResult:
-    """A test statistic with degrees of freedom and p-value."""
-
-    test: str
-    statistic: float
-    df: int
-    p_value: float
-    details: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
-
-    def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{"test": self.test, "statistic": self.statistic, "df": self.df, "p_value": self.p_value}])
-
-
 def logrank(durations, events, groups, *, strata=None) -> TestResult:
     """Log-rank (Mantel–Cox) test of equal survival across groups.
 
@@ -271,7 +260,7 @@ def logrank(durations, events, groups, *, strata=None) -> TestResult:
     g = pd.Series(np.asarray(groups)).astype(str).to_numpy()
     levels = np.unique(g)
     if levels.size < 2:
-        raise ValueError("the log-rank test needs at least two groups")
+        raise StatsError("the log-rank test needs at least two groups")
     s = np.zeros(t.size, dtype=int) if strata is None else pd.factorize(np.asarray(strata))[0]
     k = levels.size
     observed = np.zeros(k)
@@ -287,7 +276,7 @@ def logrank(durations, events, groups, *, strata=None) -> TestResult:
     statistic = float(diff @ np.linalg.pinv(cov[:-1, :-1]) @ diff)
     df = k - 1
     details = pd.DataFrame({"group": levels, "observed": observed, "expected": expected})
-    return TestResult("log-rank", statistic, df, float(stats.chi2.sf(statistic, df)), details)
+    return TestResult("log-rank", statistic, df, float(stats.chi2.sf(statistic, df)), n=int(t.size), details=details)
 
 
 def _logrank_sums(t, d, gi, k):

@@ -18,12 +18,16 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from . import cohort as C
-from .analysis import SAFETY_ROWS, baseline_table, response_table, safety_table
-from .cox import fit_cox, univariate_cox
-from .published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, published
-from .survival import fit_km, logrank, median_follow_up, median_survival
-from .synthetic import (
+from ..paper.published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, published
+from ..printed import parse_printed
+from ..stats.cox import fit_cox, univariate_cox
+from ..stats.survival import fit_km, logrank, median_follow_up, median_survival
+from ..study import cohort as C
+from ..study.counts import baseline_table, response_table, safety_table
+from ..study.design import ALPHA, ENDPOINTS, SAFETY_ROWS
+from ..study.design import COX_ENTRY_P as ENTRY_P
+from ..study.propensity import match_study
+from .generator import (
     GeneratorParams,
     PiecewiseExponential,
     covariates_only,
@@ -36,15 +40,12 @@ HR_TOL = 0.03
 COX_HR_TOL = 0.15
 STRATA_MEDIAN_TOL = 0.2
 FOLLOW_UP_TOL = 1.0
-ALPHA = 0.05
-ENTRY_P = 0.15  # the paper's univariate screen for the multivariable model
 MULTIVARIABLE = ("lung_met", "liver_met", "sites_ge3", "first_line_pfs_ge6")
 COX_KEYS = {v: TABLE1_KEYS[v][0] for v in C.TABLE1_VARIABLES}
 LANDMARKS = {
     "pfs": {"rate_6_month_pct": 6.0, "rate_1_year_pct": 12.0},
     "os": {"rate_1_year_pct": 12.0, "rate_2_year_pct": 24.0},
 }
-ENDPOINTS = ("pfs", "os")
 
 # Targets the paper makes impossible or that the generator does not aim at, and why.
 DROPPED_TARGETS = {
@@ -57,11 +58,6 @@ DROPPED_TARGETS = {
         "Table 5 rule out (consistency check cox_sites_ci_vs_lung); the HR is still a target."
     ),
 }
-
-
-def _p(value) -> float:
-    """A published p-value as a number ('<0.001' -> 0.0005 for side-of-0.05 checks)."""
-    return 0.0005 if isinstance(value, str) and value.startswith("<") else float(value)
 
 
 # --- measuring a cohort ----------------------------------------------------------
@@ -151,7 +147,7 @@ def survival_rows(data: pd.DataFrame) -> list[dict]:
                 p,
                 ALPHA,
                 "same side of 0.05",
-                met=(p < ALPHA) == (_p(pub_p) < ALPHA),
+                met=(p < ALPHA) == parse_printed(pub_p).below(ALPHA),
             )
         )
     fu = median_follow_up(data["os_months"], data["os_event"]).estimate
@@ -172,8 +168,17 @@ def cox_rows(data: pd.DataFrame) -> list[dict]:
             pub_hr, pub_p = published(f"{key}.hr"), published(f"{key}.p")
             hr, p = float(uni.loc[var, "estimate"]), float(uni.loc[var, "p_value"])
             rows.append(_row(f"{key}.hr", pub_hr, hr, COX_HR_TOL, "within"))
-            rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=(p < ALPHA) == (_p(pub_p) < ALPHA)))
-            entered = (p < ENTRY_P) == (_p(pub_p) < ENTRY_P)
+            rows.append(
+                _row(
+                    f"{key}.p",
+                    pub_p,
+                    p,
+                    ALPHA,
+                    "same side of 0.05",
+                    met=(p < ALPHA) == parse_printed(pub_p).below(ALPHA),
+                )
+            )
+            entered = (p < ENTRY_P) == parse_printed(pub_p).below(ENTRY_P)
             rows.append(_row(f"{key}.p (multivariable entry)", pub_p, p, ENTRY_P, "same side of 0.15", met=entered))
     return rows
 
@@ -210,7 +215,7 @@ def audit_rows(data: pd.DataFrame) -> list[dict]:
                 _row(f"{key}.hr", published(f"{key}.hr"), float(multi.loc[var, "estimate"]), COX_HR_TOL, "within")
             )
             if f"{key}.p" not in DROPPED_TARGETS:
-                met = (p < ALPHA) == (_p(pub_p) < ALPHA)
+                met = (p < ALPHA) == parse_printed(pub_p).below(ALPHA)
                 rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=met))
     for variable, level, name in SUBGROUP_TARGETS:
         sub = data[data[variable] == level]
@@ -218,7 +223,9 @@ def audit_rows(data: pd.DataFrame) -> list[dict]:
         key = f"subgroups.os.significant_subgroups.{name}"
         rows.append(_row(f"{key}.hr", published(f"{key}.hr"), float(res["estimate"]), 0.10, "within"))
         p, pub_p = float(res["p_value"]), published(f"{key}.p")
-        rows.append(_row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=(p < ALPHA) == (_p(pub_p) < ALPHA)))
+        rows.append(
+            _row(f"{key}.p", pub_p, p, ALPHA, "same side of 0.05", met=(p < ALPHA) == parse_printed(pub_p).below(ALPHA))
+        )
     for endpoint in ENDPOINTS:
         for level, name in ((1, "ge6_months"), (0, "lt6_months")):
             key = f"first_line_pfs.{endpoint}.{name}.median"
@@ -442,7 +449,7 @@ def _fit_contrast(params: GeneratorParams) -> GeneratorParams:
     (2L-ICIs vs 2L-non-ICIs) and the log-rank p: the statistic is increasing.
     """
     for endpoint, (t, statistic, key) in CONTRAST_KNOTS.items():
-        target = math.log(_p(published(key)))
+        target = math.log(parse_printed(published(key)).value)
 
         def excess(p, statistic=statistic, endpoint=endpoint, target=target):
             return math.log(statistic(p, endpoint)) - target
@@ -523,11 +530,8 @@ def _fit_subgroups(params: GeneratorParams) -> GeneratorParams:
 
 
 def _after_psm(params):
-    from .matching import match_propensity
-    from .pipeline import PSM_SETTINGS
-
     data = C.derive_categories(generate_cohort(params))
-    return match_propensity(data, **PSM_SETTINGS).cohort
+    return match_study(data).cohort
 
 
 def _after_psm_hr(params, endpoint):
@@ -611,12 +615,9 @@ def matching_gap(params: GeneratorParams) -> float:
     number of pairs; and a penalty when the variance inflation of >= 3 sites
     within 2L-ICIs falls below :data:`SITES_VIF_FLOOR`.
     """
-    from .matching import match_propensity
-    from .pipeline import PSM_SETTINGS
-
     x = covariates_only(params)
     try:
-        psm = match_propensity(x, **PSM_SETTINGS)
+        psm = match_study(x)
     except ValueError:
         return float("inf")
     matched = psm.cohort

@@ -15,8 +15,8 @@ import math
 import pandas as pd
 from scipy import stats
 
+from ..printed import round_half_up
 from .published import load_published, published
-from .tables import round_half_up
 
 
 def _pct(n: float, d: float) -> float:

@@ -8,39 +8,14 @@ with three.
 
 from __future__ import annotations
 
-import math
-from decimal import ROUND_HALF_UP, Decimal
-
 import pandas as pd
 
-EN_DASH = "–"
+from ..printed import EN_DASH, format_p, round_half_up
+from ..printed import fixed as _fixed
+from ..printed import is_missing as _missing
+from ..study.design import characteristic_in_text
 
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or (not isinstance(x, str) and pd.isna(x))
-
-
-def round_half_up(x: float, decimals: int = 0) -> float:
-    """Round halves away from zero, as SPSS prints (31.25 -> 31.3; Python's round gives 31.2)."""
-    quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(x))).quantize(quantum, rounding=ROUND_HALF_UP))
-
-
-def _fixed(x: float, decimals: int) -> str:
-    return f"{round_half_up(x, decimals):.{decimals}f}"
-
-
-def format_p(p, digits: int = 3) -> str:
-    """p-value with ``digits`` decimals; below 10^-digits it prints as '<0.001'.
-
-    A p-value already printed as text (the paper's '<0.001') passes through.
-    """
-    if isinstance(p, str):
-        return p
-    if _missing(p):
-        return ""
-    floor = 10.0**-digits
-    return f"<{floor:.{digits}f}" if p < floor else _fixed(p, digits)
+__all__ = ["EN_DASH", "format_p", "round_half_up"]  # re-exported: the chapters format through this module
 
 
 def format_n_pct(n, total, digits: int = 1) -> str:
@@ -110,7 +85,7 @@ def counts_display(frames: dict[str, pd.DataFrame], *, tested_only: bool = True)
     """Tables 2 and 3: one row per outcome, n (%) per group and P, one column block per population.
 
     ``frames`` maps a block title (e.g. "Before PSM") to a frame from
-    :func:`helpers.analysis.response_table` or :func:`helpers.analysis.safety_table`.
+    :func:`helpers.study.counts.response_table` or :func:`helpers.study.counts.safety_table`.
     A CR row of zero prints as a bare 0, as in the paper.
     """
     first = next(iter(frames.values()))
@@ -191,10 +166,7 @@ def join_words(words) -> str:
 
 def characteristic_name(variable: str) -> str:
     """A Table 1 characteristic's name for running text: 'liver metastases', 'ECOG PS', '1L-PFS'."""
-    from .cohort import TABLE1_LABELS
-
-    name = TABLE1_LABELS[variable][0].replace(" (months)", "")
-    return name if name[:2].isupper() or name[0].isdigit() else name.lower()
+    return characteristic_in_text(variable)
 
 
 def styled(frame: pd.DataFrame, caption: str = ""):

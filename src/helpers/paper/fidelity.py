@@ -4,7 +4,7 @@
 for every number the original study reports about its own patients, finds the
 value our analysis gives, rounds it as the paper prints it, and judges it
 against the tolerance of its class. Compare only: every reproduced value comes
-from :class:`helpers.pipeline.StudyResults`; nothing is computed here except
+from :class:`helpers.study.pipeline.StudyResults`; nothing is computed here except
 rounding and differences.
 
 Tolerance classes
@@ -30,16 +30,16 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from . import cohort as C
-from .published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, flatten
-from .tables import format_p, round_half_up
+from ..printed import format_p, round_half_up
+from ..study import cohort as C
+from ..study.design import ALPHA, COX_ENTRY_P, PSM_SETTINGS
+from .published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, flatten, published
 
-ALPHA = 0.05
 TOLERANCES = {
     "main": {"median": 0.15, "ci": 0.30, "rate": 3.0, "hr": 0.05, "hr_ci": 0.08, "p": 0.02, "count": 0, "pct": 0},
     "secondary": {
@@ -329,8 +329,6 @@ def _resolve(key: str, results) -> Reproduced | None:  # one branch per section 
 
 
 def _settings() -> dict:
-    from .pipeline import COX_ENTRY_P, PSM_SETTINGS
-
     return {
         "psm.caliper": PSM_SETTINGS["caliper"],
         "cox_multivariate_entry_threshold_p": COX_ENTRY_P,
@@ -385,8 +383,6 @@ def _table1_rows(results) -> list[tuple[str, Reproduced]]:
 
 
 def _other_level_key(char: str) -> str:
-    from .published import published
-
     levels = list(published(f"table1.characteristics.{char}.levels"))
     return levels[1]
 
@@ -470,6 +466,39 @@ def published_keys() -> dict:
         ):
             out[key] = value
     return out
+
+
+@dataclass(frozen=True)
+class Audit:
+    """The fidelity audit of one set of results: the table and its headline numbers."""
+
+    table: pd.DataFrame = field(repr=False)
+    headline: dict
+
+    def summary(self) -> pd.DataFrame:
+        return summary(self.table)
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.table
+
+
+def audit(results) -> Audit:
+    """Compare every published number with ``results`` (a :class:`~helpers.study.pipeline.StudyResults`)."""
+    table = fidelity_table(results)
+    return Audit(table=table, headline=fidelity_headline(table))
+
+
+def fidelity_headline(table: pd.DataFrame) -> dict:
+    """Rows audited, the share exact or within tolerance, and the counts outside and unattainable."""
+    ok = table["status"].isin(["exact", "within"])
+    exact_class = table[table["class"] == "exact"]
+    return {
+        "rows": len(table),
+        "share_exact_or_within": float(ok.mean()),
+        "exact_class_all_exact": bool((exact_class["status"] == "exact").all()),
+        "outside": int((table["status"] == "outside").sum()),
+        "unattainable": int((table["status"] == "unattainable").sum()),
+    }
 
 
 def fidelity_table(results) -> pd.DataFrame:

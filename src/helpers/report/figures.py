@@ -1,4 +1,4 @@
-"""The paper's figures, drawn from :class:`helpers.pipeline.StudyResults`.
+"""The paper's figures, drawn from :class:`helpers.study.pipeline.StudyResults`.
 
 One function per figure panel, so the notebooks and ``python -m helpers
 analyze`` draw exactly the same thing. Every function returns a Figure.
@@ -9,13 +9,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from . import cohort as C
+from ..study import cohort as C
+from ..study.design import ENDPOINT_LABELS, STRATUM_LABELS, exposure_label
 from .plots import plot_forest, plot_km, plot_love, plot_score_distributions
 
-STRATUM_LABELS = {
-    "liver_met": {1: "Liver metastases", 0: "No liver metastases"},
-    "first_line_pfs_ge6": {1: "1L-PFS ≥6 months", 0: "1L-PFS <6 months"},
-}
 FIGURE_1 = {"A": ("before_psm", "pfs"), "B": ("before_psm", "os"), "C": ("after_psm", "pfs"), "D": ("after_psm", "os")}
 FIGURE_3 = {
     "A": ("liver_met", "pfs"),
@@ -23,22 +20,19 @@ FIGURE_3 = {
     "C": ("first_line_pfs_ge6", "pfs"),
     "D": ("first_line_pfs_ge6", "os"),
 }
-ENDPOINT_AXIS = {"pfs": "Progression-free survival", "os": "Overall survival"}
 
 
 def figure_1(results, panel: str) -> Figure:
     """Figure 1A-D: PFS and OS by treatment group, before (A, B) and after (C, D) matching."""
     population, endpoint = FIGURE_1[panel]
-    ax = plot_km(results.comparisons[(population, endpoint)], ylabel=ENDPOINT_AXIS[endpoint])
+    ax = plot_km(results.comparison(population, endpoint), ylabel=ENDPOINT_LABELS[endpoint])
     return ax.figure
 
 
 def figure_2(results, panel: str) -> Figure:
     """Figure 2A (PFS) / 2B (OS): treatment HR within subgroups (forest plot)."""
     endpoint = {"A": "pfs", "B": "os"}[panel]
-    frame = results.tables[f"subgroups_{endpoint}"].rename(
-        columns={"characteristic": "group_label", "level_label": "label"}
-    )
+    frame = results.subgroups(endpoint).rename(columns={"characteristic": "group_label", "level_label": "label"})
     return plot_forest(frame).figure
 
 
@@ -46,14 +40,16 @@ def figure_3(results, panel: str) -> Figure:
     """Figure 3A-D: within 2L-ICIs, by liver metastases (A, B) and by first-line PFS (C, D)."""
     variable, endpoint = FIGURE_3[panel]
     ax = plot_km(
-        results.comparisons[(variable, endpoint)], labels=STRATUM_LABELS[variable], ylabel=ENDPOINT_AXIS[endpoint]
+        results.stratum_comparison(variable, endpoint),
+        labels=STRATUM_LABELS[variable],
+        ylabel=ENDPOINT_LABELS[endpoint],
     )
     return ax.figure
 
 
 def love_plot(results) -> Figure:
     """Standardized differences of the Table 1 characteristics before and after matching."""
-    labels = {v: f"{C.TABLE1_LABELS[v][0]}: {C.TABLE1_LABELS[v][1]}" for v in C.TABLE1_VARIABLES}
+    labels = {v: exposure_label(v) for v in C.TABLE1_VARIABLES}
     return plot_love(results.psm.balance, labels=labels).figure
 
 

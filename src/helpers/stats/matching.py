@@ -3,16 +3,13 @@
 Compute only: no rounding and no string formatting. Results are frozen
 dataclasses with a ``to_frame()`` giving tidy rows.
 
-The original study reports "one-to-one propensity score matching with a caliper
-width of 0.02" and 162 matched pairs from 200 treated (2L-ICIs) and 296
-controls (2L-non-ICIs). It does not say which matching algorithm was used, in
-which order treated patients were matched, or on which scale the caliper was
-applied. Our defaults are greedy nearest-neighbour matching without
-replacement, treated patients taken from the largest score down, and a caliper
-of 0.02 on the probability scale (as R ``MatchIt`` does with ``caliper = 0.02,
-std.caliper = FALSE``). Every after-matching result depends on these choices;
-:func:`match_nearest` exposes them so that the book can compare alternatives
-(e.g. 0.2 standard deviations of the logit of the score).
+A study that reports "1:1 matching with a caliper of 0.02" leaves open the
+algorithm, the order in which treated units choose and the scale of the
+caliper. The defaults here are greedy nearest-neighbour matching without
+replacement, treated units from the largest score down, and the caliper on the
+probability scale (as R ``MatchIt`` does with ``std.caliper = FALSE``);
+:func:`match_nearest` exposes every choice (e.g. 0.2 standard deviations of the
+logit of the score), since every after-matching result depends on them.
 """
 
 from __future__ import annotations
@@ -27,7 +24,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from .cohort import TABLE1_VARIABLES, TREATED
+from .errors import StatsError
 
 CALIPER_SCALES = ("probability", "logit_sd")
 MATCH_ORDERS = ("largest", "smallest", "data", "random")
@@ -66,6 +63,21 @@ class PropensityModel:
         e = self.scores.to_numpy(dtype=float)
         return pd.Series(np.log(e) - np.log1p(-e), index=self.scores.index, name="logit_score")
 
+    def odds_ratios(self, alpha: float = 0.05) -> pd.DataFrame:
+        """The covariates' odds ratios with Wald intervals: ``term, odds_ratio, ci_lower, ci_upper, p_value``."""
+        coef = self.coefficients[self.coefficients["term"] != INTERCEPT]
+        z = stats.norm.ppf(1 - alpha / 2)
+        b, se = coef["coef"].to_numpy(), coef["se"].to_numpy()
+        return pd.DataFrame(
+            {
+                "term": coef["term"].to_numpy(),
+                "odds_ratio": np.exp(b),
+                "ci_lower": np.exp(b - z * se),
+                "ci_upper": np.exp(b + z * se),
+                "p_value": coef["p_value"].to_numpy(),
+            }
+        )
+
     def to_frame(self) -> pd.DataFrame:
         return self.coefficients.assign(n=self.n, n_treated=self.n_treated)
 
@@ -74,26 +86,26 @@ def _check_binary(values: pd.Series, name: str) -> None:
     levels = set(pd.unique(values))
     if not levels <= {0, 1}:
         shown = ", ".join(repr(v) for v in sorted(levels - {0, 1}, key=repr)[:5])
-        raise ValueError(f"column '{name}' must be coded 0/1 (found {shown})")
+        raise StatsError(f"column '{name}' must be coded 0/1 (found {shown})")
 
 
 def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates: list[str]) -> None:
     missing = [c for c in (treatment_col, *covariates) if c not in data.columns]
     if missing:
-        raise ValueError(f"columns not in the data: {', '.join(missing)}")
+        raise StatsError(f"columns not in the data: {', '.join(missing)}")
     if not covariates:
-        raise ValueError("at least one covariate is needed for a propensity model")
+        raise StatsError("at least one covariate is needed for a propensity model")
     with_na = [c for c in (treatment_col, *covariates) if data[c].isna().any()]
     if with_na:
-        raise ValueError(f"missing values in column(s) {', '.join(with_na)}: drop or impute them first")
+        raise StatsError(f"missing values in column(s) {', '.join(with_na)}: drop or impute them first")
     _check_binary(data[treatment_col], treatment_col)
     t = data[treatment_col].to_numpy(dtype=int)
     if t.min() == t.max():
-        raise ValueError(f"treatment column '{treatment_col}' has a single level ({t[0]}) in {len(t)} patients")
+        raise StatsError(f"treatment column '{treatment_col}' has a single level ({t[0]}) in {len(t)} patients")
     for c in covariates:
         x = data[c]
         if x.nunique() < 2:
-            raise ValueError(
+            raise StatsError(
                 f"covariate '{c}' has a single level ({x.iloc[0]!r}) in these {len(data)} patients: "
                 "its coefficient is not estimable"
             )
@@ -104,7 +116,7 @@ def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates:
             table = table.reindex(columns=[0, 1], fill_value=0)
             if (table.to_numpy() == 0).any():
                 level, group = np.argwhere(table.to_numpy() == 0)[0]
-                raise ValueError(
+                raise StatsError(
                     f"covariate '{c}' perfectly separates the groups: no patient with {c} = "
                     f"{table.index[level]!r} has {treatment_col} = {group} (quasi-complete separation); "
                     "its coefficient has no finite estimate"
@@ -115,7 +127,7 @@ def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates:
     for j in range(design.shape[1]):
         new_rank = np.linalg.matrix_rank(design[:, : j + 1])
         if new_rank == rank:
-            raise ValueError(
+            raise StatsError(
                 f"covariate '{covariates[j - 1]}' is a linear combination of the intercept and the "
                 "covariates before it (collinear design): its coefficient is not estimable"
             )
@@ -124,8 +136,8 @@ def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates:
 
 def fit_propensity(
     data: pd.DataFrame,
-    treatment_col: str = TREATED,
-    covariates=TABLE1_VARIABLES,
+    treatment_col: str,
+    covariates,
 ) -> PropensityModel:
     """Fit a logistic regression of treatment on baseline covariates.
 
@@ -135,10 +147,9 @@ def fit_propensity(
         One row per patient; the covariates and the treatment column must be
         numeric without missing values.
     treatment_col : str
-        The 0/1 treatment indicator (1 = 2L-ICIs in the project's cohort).
+        The 0/1 treatment indicator (1 = treated).
     covariates : sequence of str
-        Default: the 11 derived 0/1 Table 1 characteristics
-        (:data:`helpers.cohort.TABLE1_VARIABLES`), each entering as one term.
+        Numeric columns, each entering as one term.
 
     Returns
     -------
@@ -146,7 +157,7 @@ def fit_propensity(
 
     Raises
     ------
-    ValueError
+    StatsError
         Naming the column: a covariate or treatment with a single level, a
         binary covariate that perfectly separates the groups, a collinear
         covariate, missing values; or, naming the covariates with diverging
@@ -181,7 +192,7 @@ def fit_propensity(
             loose = sm.GLM(endog, exog, family=sm.families.Binomial()).fit(maxiter=25)
         big = [c for c, b in zip(covariates, np.asarray(loose.params)[1:], strict=True) if abs(b) > 8]
         named = ", ".join(big) if big else ", ".join(covariates)
-        raise ValueError(
+        raise StatsError(
             f"the treatment '{treatment_col}' is perfectly predicted by a combination of covariates "
             f"(separation; diverging estimates for: {named}); the propensity model has no finite estimate"
         )
@@ -260,7 +271,7 @@ def _as_arrays(scores, treated) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     if isinstance(scores, pd.Series):
         labels = scores.index
         if isinstance(treated, pd.Series) and not treated.index.equals(labels):
-            raise ValueError("scores and treated must share the same index")
+            raise StatsError("scores and treated must share the same index")
     elif isinstance(treated, pd.Series):
         labels = treated.index
     else:
@@ -268,14 +279,14 @@ def _as_arrays(scores, treated) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     s = np.asarray(scores, dtype=float)
     t = np.asarray(treated)
     if s.ndim != 1 or t.shape != s.shape:
-        raise ValueError(f"scores and treated must be 1-D and of equal length (got {s.shape} and {t.shape})")
+        raise StatsError(f"scores and treated must be 1-D and of equal length (got {s.shape} and {t.shape})")
     if not labels.is_unique:
-        raise ValueError("the row labels (index) must be unique to identify matched patients")
+        raise StatsError("the row labels (index) must be unique to identify matched patients")
     if not np.all(np.isfinite(s)):
-        raise ValueError(f"scores must be finite numbers ({int((~np.isfinite(s)).sum())} are not)")
+        raise StatsError(f"scores must be finite numbers ({int((~np.isfinite(s)).sum())} are not)")
     levels = set(np.unique(t).tolist())
     if not levels <= {0, 1}:
-        raise ValueError(f"treated must be coded 0/1 (found {sorted(levels - {0, 1}, key=repr)[:5]})")
+        raise StatsError(f"treated must be coded 0/1 (found {sorted(levels - {0, 1}, key=repr)[:5]})")
     return labels, s, t.astype(np.int8)
 
 
@@ -373,18 +384,18 @@ def match_nearest(
     unchanged; results from an affected MatchIt run directly would differ.
     """
     if caliper_scale not in CALIPER_SCALES:
-        raise ValueError(f"caliper_scale must be one of {CALIPER_SCALES}, got {caliper_scale!r}")
+        raise StatsError(f"caliper_scale must be one of {CALIPER_SCALES}, got {caliper_scale!r}")
     if order not in MATCH_ORDERS:
-        raise ValueError(f"order must be one of {MATCH_ORDERS}, got {order!r}")
+        raise StatsError(f"order must be one of {MATCH_ORDERS}, got {order!r}")
     if order == "random" and seed is None:
-        raise ValueError('order="random" needs a seed so that the matching can be reproduced')
+        raise StatsError('order="random" needs a seed so that the matching can be reproduced')
     if caliper is not None and not (np.isfinite(caliper) and caliper >= 0):
-        raise ValueError(f"caliper must be a non-negative number or None, got {caliper!r}")
+        raise StatsError(f"caliper must be a non-negative number or None, got {caliper!r}")
     labels, s, t = _as_arrays(scores, treated)
 
     if caliper_scale == "logit_sd":
         if np.any((s <= 0) | (s >= 1)):
-            raise ValueError('caliper_scale="logit_sd" needs scores strictly between 0 and 1')
+            raise StatsError('caliper_scale="logit_sd" needs scores strictly between 0 and 1')
         x = np.log(s) - np.log1p(-s)
         spread = float(np.std(x, ddof=1)) if len(x) > 1 else 0.0
         width = None if caliper is None else float(caliper) * spread
@@ -485,7 +496,7 @@ def matched_cohort(data: pd.DataFrame, result: MatchResult) -> pd.DataFrame:
     control of a pair share the same ``pair_id``.
     """
     if "pair_id" in data.columns:
-        raise ValueError("data already has a 'pair_id' column")
+        raise StatsError("data already has a 'pair_id' column")
     pair_of = pd.concat(
         [
             pd.Series(result.pairs["pair_id"].to_numpy(), index=pd.Index(result.pairs["treated_index"])),
@@ -495,7 +506,7 @@ def matched_cohort(data: pd.DataFrame, result: MatchResult) -> pd.DataFrame:
     absent = pair_of.index.difference(data.index)
     if len(absent):
         shown = ", ".join(map(str, absent[:5]))
-        raise ValueError(f"{len(absent)} matched row label(s) are not in the data (e.g. {shown})")
+        raise StatsError(f"{len(absent)} matched row label(s) are not in the data (e.g. {shown})")
     rows = data.index.isin(pair_of.index)
     out = data.loc[rows].copy()
     out["pair_id"] = pair_of.reindex(out.index).to_numpy()
@@ -507,8 +518,8 @@ def matched_cohort(data: pd.DataFrame, result: MatchResult) -> pd.DataFrame:
 
 def standardized_differences(
     data: pd.DataFrame,
-    covariates=TABLE1_VARIABLES,
-    treatment_col: str = TREATED,
+    covariates,
+    treatment_col: str,
     *,
     weights=None,
 ) -> pd.DataFrame:
@@ -539,7 +550,7 @@ def standardized_differences(
     covariates = list(covariates)
     missing = [c for c in (treatment_col, *covariates) if c not in data.columns]
     if missing:
-        raise ValueError(f"columns not in the data: {', '.join(missing)}")
+        raise StatsError(f"columns not in the data: {', '.join(missing)}")
     _check_binary(data[treatment_col], treatment_col)
     t = data[treatment_col].to_numpy(dtype=int)
     if weights is None:
@@ -549,14 +560,14 @@ def standardized_differences(
     else:
         w = np.asarray(weights, dtype=float)
     if w.shape != (len(data),) or np.any(~np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("weights must be one finite, non-negative number per row")
+        raise StatsError("weights must be one finite, non-negative number per row")
     w1, w0 = w * (t == 1), w * (t == 0)
     if w1.sum() == 0 or w0.sum() == 0:
-        raise ValueError(f"both groups of '{treatment_col}' need rows (with positive weight) to compare")
+        raise StatsError(f"both groups of '{treatment_col}' need rows (with positive weight) to compare")
     rows = []
     for c in covariates:
         if data[c].isna().any():
-            raise ValueError(f"missing values in column '{c}'")
+            raise StatsError(f"missing values in column '{c}'")
         _check_binary(data[c], c)
         x = data[c].to_numpy(dtype=float)
         p1 = float(np.dot(w1, x) / w1.sum())
@@ -573,8 +584,8 @@ def standardized_differences(
 def balance_table(
     before: pd.DataFrame,
     after: pd.DataFrame,
-    covariates=TABLE1_VARIABLES,
-    treatment_col: str = TREATED,
+    covariates,
+    treatment_col: str,
 ) -> pd.DataFrame:
     """SMDs before and after matching, one row per covariate.
 
@@ -618,23 +629,20 @@ class PropensityMatch:
 
 def match_propensity(
     data: pd.DataFrame,
+    treatment_col: str,
+    covariates,
     *,
     caliper: float | None = 0.02,
     caliper_scale: str = "probability",
     order: str = "largest",
     seed: int | None = None,
-    covariates=TABLE1_VARIABLES,
-    treatment_col: str = TREATED,
 ) -> PropensityMatch:
     """Fit the propensity model, match 1:1 and measure balance.
 
-    The defaults are the project's reading of the original study: a logistic
-    model on the 11 Table 1 characteristics, greedy nearest-neighbour matching
-    without replacement, largest score first, caliper 0.02 on the probability
-    scale. The paper states only "1:1" and "caliper 0.02"; the algorithm,
-    order and caliper scale are our choices and the matched cohort (hence all
-    after-matching results) depends on them. See :func:`fit_propensity` and
-    :func:`match_nearest`.
+    A logistic model of ``treatment_col`` on ``covariates``
+    (:func:`fit_propensity`), greedy nearest-neighbour matching without
+    replacement (:func:`match_nearest`, with its caliper, scale and order) and
+    the standardised differences before and after (:func:`balance_table`).
     """
     model = fit_propensity(data, treatment_col=treatment_col, covariates=covariates)
     match = match_nearest(

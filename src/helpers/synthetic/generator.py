@@ -44,12 +44,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from . import cohort as C
-from .analysis import SAFETY_ROWS
-from .published import GROUP_KEYS, PROJECT_ROOT, REGIMEN_KEYS, TABLE1_KEYS, published
-
-PARAMS_JSON = PROJECT_ROOT / "data" / "synthetic" / "generator_params.json"
-COHORT_CSV = PROJECT_ROOT / "data" / "synthetic" / "cohort.csv"
+from ..paper.published import GROUP_KEYS, REGIMEN_KEYS, TABLE1_KEYS, published
+from ..paths import COHORT_CSV, PARAMS_JSON
+from ..study import cohort as C
+from ..study.design import SAFETY_ROWS
+from ..study.propensity import match_study
 
 # --- parameters -----------------------------------------------------------------
 
@@ -570,12 +569,9 @@ def stream(seed: int, part: str, group: str = "") -> np.random.Generator:
 @functools.lru_cache(maxsize=64)
 def _unmatched_flags(matrix: bytes, shape: tuple[int, int]) -> np.ndarray:
     """Matching on a covariate matrix (cached: calibration re-uses the same covariates often)."""
-    from .matching import match_propensity
-    from .pipeline import PSM_SETTINGS
-
     values = np.frombuffer(matrix, dtype=np.int8).reshape(shape)
     data = pd.DataFrame(values.astype(int), columns=[*C.TABLE1_VARIABLES, C.TREATED])
-    matched = match_propensity(data, **PSM_SETTINGS).match.matched_index
+    matched = match_study(data).match.matched_index
     flags = np.ones(len(data), dtype=int)
     flags[np.asarray(matched, dtype=int)] = 0
     flags.setflags(write=False)

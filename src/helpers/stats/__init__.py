@@ -1,0 +1,11 @@
+"""General survival statistics, with no knowledge of any particular study.
+
+- :mod:`~helpers.stats.survival` — Kaplan–Meier, medians, landmark rates, follow-up, log-rank
+- :mod:`~helpers.stats.cox` — Cox models (Breslow or Efron ties), screens, PH test, subgroups
+- :mod:`~helpers.stats.contingency` — tests of independence (Pearson, Yates, Fisher)
+- :mod:`~helpers.stats.matching` — propensity scores, greedy caliper matching, balance
+- :mod:`~helpers.stats.results` — the one result type of every test
+- :mod:`~helpers.stats.errors` — the one exception type of the layer
+
+Nothing here imports from the rest of the project.
+"""

@@ -1,0 +1,129 @@
+"""The study's design in one place: every setting, cut-off and label the analyses use.
+
+The original study's conventions (see the Methods chapter): two-sided tests at
+0.05; 1:1 greedy nearest-neighbour propensity matching with a caliper of 0.02
+(on the probability scale, largest score first: the algorithm, scale and order
+are this project's reading); a univariate screen at P < 0.15 for the
+multivariable Cox models; PFS and OS compared before and after matching;
+strata by liver metastases and by first-line PFS within 2L-ICIs.
+"""
+
+from __future__ import annotations
+
+from .cohort import GROUP_ICI, GROUP_NON_ICI, TABLE1_VARIABLES, TREATED
+
+ALPHA = 0.05
+
+# --- propensity score matching ---------------------------------------------------
+PSM_SETTINGS = {"caliper": 0.02, "caliper_scale": "probability", "order": "largest"}
+PSM_COVARIATES = TABLE1_VARIABLES
+TREATMENT = TREATED  # 0/1, 1 = 2L-ICIs
+
+# --- Cox models within 2L-ICIs (Tables 4 and 5) ----------------------------------
+COX_ENTRY_P = 0.15
+COX_TABLES = {"pfs": "table4_cox_pfs", "os": "table5_cox_os"}
+
+# --- endpoints, populations, strata ----------------------------------------------
+ENDPOINTS = ("pfs", "os")
+ENDPOINT_LABELS = {"pfs": "Progression-free survival", "os": "Overall survival"}
+ENDPOINT_SHORT = {"pfs": "PFS", "os": "OS"}
+# months at which the paper reports survival rates, per endpoint; every curve is summarised at all of them
+REPORTED_LANDMARKS = {"pfs": (6.0, 12.0), "os": (12.0, 24.0)}
+LANDMARKS = (6.0, 12.0, 24.0)
+POPULATIONS = ("before_psm", "after_psm")
+POPULATION_LABELS = {"before_psm": "Before PSM", "after_psm": "After PSM"}
+GROUP_LABELS = {GROUP_ICI: "2L-ICIs", GROUP_NON_ICI: "2L-non-ICIs"}
+# Figure 3: within 2L-ICIs, by these characteristics (level 1 first)
+STRATA = {"liver_met": "Liver metastases", "first_line_pfs_ge6": "1L-PFS ≥6 months"}
+STRATUM_LABELS = {
+    "liver_met": {1: "Liver metastases", 0: "No liver metastases"},
+    "first_line_pfs_ge6": {1: "1L-PFS ≥6 months", 0: "1L-PFS <6 months"},
+}
+
+# --- Table 1 characteristics: (name, label of level 1, label of level 0) ----------
+TABLE1_LABELS = {
+    "male": ("Gender", "Male", "Female"),
+    "age_ge65": ("Age", "≥65", "<65"),
+    "smoker": ("Smoking status", "Yes", "No"),
+    "ecog_ge2": ("ECOG PS", "≥2", "<2"),
+    "lung_met": ("Lung metastases", "Yes", "No"),
+    "bone_met": ("Bone metastases", "Yes", "No"),
+    "brain_met": ("Brain metastases", "Yes", "No"),
+    "liver_met": ("Liver metastases", "Yes", "No"),
+    "sites_ge3": ("Number of metastatic lesions", "≥3", "<3"),
+    "first_line_ici": ("1L-ICIs", "Yes", "No"),
+    "first_line_pfs_ge6": ("1L-PFS (months)", "≥6", "<6"),
+}
+# The cohort column each derived characteristic comes from (for messages about the file).
+SOURCE_COLUMNS = {
+    "male": "sex",
+    "age_ge65": "age",
+    "ecog_ge2": "ecog",
+    "sites_ge3": "n_metastatic_sites",
+    "first_line_pfs_ge6": "first_line_pfs_months",
+}
+
+
+def characteristic(variable: str) -> str:
+    """The characteristic's name as in Table 1: 'Gender', '1L-PFS (months)'."""
+    return TABLE1_LABELS[variable][0]
+
+
+def level_label(variable: str, level: int) -> str:
+    """The label of level 1 or 0 of a characteristic: 'Male', '≥65', 'No'."""
+    return TABLE1_LABELS[variable][1 if level == 1 else 2]
+
+
+def exposure_label(variable: str) -> str:
+    """A characteristic with its level 1, for lists and plots: 'Gender: Male'."""
+    return f"{characteristic(variable)}: {level_label(variable, 1)}"
+
+
+def contrast_label(variable: str) -> str:
+    """The contrast a coefficient measures: 'Gender: Male vs Female'."""
+    return f"{exposure_label(variable)} vs {level_label(variable, 0)}"
+
+
+def characteristic_in_text(variable: str) -> str:
+    """A characteristic's name for running text: 'liver metastases', 'ECOG PS', '1L-PFS'."""
+    name = characteristic(variable).replace(" (months)", "")
+    return name if name[:2].isupper() or name[0].isdigit() else name.lower()
+
+
+def columns(endpoint: str) -> tuple[str, str]:
+    """Duration and event column of an endpoint ("pfs" or "os")."""
+    if endpoint not in ENDPOINTS:
+        raise ValueError(f"endpoint must be one of {ENDPOINTS}, got {endpoint!r}")
+    return f"{endpoint}_months", f"{endpoint}_event"
+
+
+# --- Tables 2 and 3 --------------------------------------------------------------
+RESPONSE_ROWS = (
+    # (row key, label, best responses counted)
+    ("cr", "CR", ("CR",)),
+    ("pr", "PR", ("PR",)),
+    ("sd", "SD", ("SD",)),
+    ("pd", "PD", ("PD",)),
+    ("orr", "ORR", ("CR", "PR")),
+    ("dcr", "DCR", ("CR", "PR", "SD")),
+)
+TESTED_RESPONSE_ROWS = ("orr", "dcr")  # the paper tests only these
+
+SAFETY_ROWS = (
+    # (row key, label, column, worst grades counted)
+    ("hematologic_toxicities", "Hematologic toxicities", "ae_hematologic", (1, 2, 3, 4, 5)),
+    ("g34_hematologic_toxicities", "G3/4 hematologic toxicities", "ae_hematologic", (3, 4)),
+    ("gastrointestinal_toxicities", "Gastrointestinal toxicities", "ae_gastrointestinal", (1, 2, 3, 4, 5)),
+    ("g34_gastrointestinal_toxicities", "G3/4 gastrointestinal toxicities", "ae_gastrointestinal", (3, 4)),
+    ("hepatic_toxicities", "Hepatic toxicities", "ae_hepatic", (1, 2, 3, 4, 5)),
+    ("g34_elevated_alt_ast", "G3/4 elevated ALT/AST", "ae_hepatic", (3, 4)),
+    ("hypothyroidism", "Hypothyroidism", "ae_hypothyroidism", (1, 2, 3, 4, 5)),
+    ("rash", "Rash", "ae_rash", (1, 2, 3, 4, 5)),
+    ("g3_rash", "G3 rash", "ae_rash", (3,)),
+    ("pneumonitis", "Pneumonitis", "ae_pneumonitis", (1, 2, 3, 4, 5)),
+    ("diarrhea", "Diarrhea", "ae_diarrhea", (1, 2, 3, 4, 5)),
+    ("adrenal_insufficiency", "Adrenal insufficiency", "ae_adrenal_insufficiency", (1, 2, 3, 4, 5)),
+)
+
+# --- what a cohort needs for the analyses to run --------------------------------
+MIN_PER_GROUP = 10

@@ -1,0 +1,58 @@
+"""Tables 4–5 and Figure 2: Cox models within 2L-ICIs, PH checks and subgroup hazard ratios.
+
+Compute only: every model uses the statistics layer
+(:mod:`helpers.stats.cox`) with the study's settings from :mod:`.design`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..stats.cox import cox_table, fit_cox, proportional_hazards_test, subgroup_effects
+from . import cohort as C
+from .design import COX_ENTRY_P, COX_TABLES, ENDPOINTS, characteristic, columns, level_label
+
+
+def cox_tables(ici: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Tables 4-5 and the proportional-hazards checks of every model fitted for them."""
+    out, ph = {}, []
+    for endpoint, name in COX_TABLES.items():
+        duration, event = columns(endpoint)
+        table = cox_table(ici, duration, event, C.TABLE1_VARIABLES, entry_p=COX_ENTRY_P)
+        out[name] = table
+        selected = table.loc[table["in_multivariable"], "covariate"].tolist()
+        models = {f"univariate {v}": [v] for v in C.TABLE1_VARIABLES}
+        if selected:
+            models["multivariable"] = selected
+        for model, covs in models.items():
+            test = proportional_hazards_test(fit_cox(ici, duration, event, covs))
+            ph.append(test.to_frame().assign(endpoint=endpoint, model=model))
+    out["ph_tests"] = pd.concat(ph, ignore_index=True)[["endpoint", "model", "covariate", "statistic", "df", "p_value"]]
+    return out
+
+
+def treatment_ph_tests(pops: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Proportional-hazards checks of the treatment models behind Figure 1 (before and after PSM)."""
+    rows = []
+    for pop, data in pops.items():
+        for endpoint in ENDPOINTS:
+            duration, event = columns(endpoint)
+            test = proportional_hazards_test(fit_cox(data, duration, event, [C.TREATED]))
+            rows.append(test.to_frame().assign(population=pop, endpoint=endpoint))
+    return pd.concat(rows, ignore_index=True)[["population", "endpoint", "covariate", "statistic", "df", "p_value"]]
+
+
+def subgroups(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Figure 2: treatment HR within each level of each Table 1 characteristic."""
+    out = {}
+    for endpoint in ENDPOINTS:
+        duration, event = columns(endpoint)
+        frame = subgroup_effects(data, duration, event, C.TREATED, C.TABLE1_VARIABLES)
+        frame.insert(1, "characteristic", frame["variable"].map(characteristic))
+        frame.insert(
+            3,
+            "level_label",
+            [level_label(v, lv) for v, lv in zip(frame["variable"], frame["level"], strict=True)],
+        )
+        out[f"subgroups_{endpoint}"] = frame
+    return out
