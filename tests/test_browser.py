@@ -59,13 +59,14 @@ def _pages() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
 
     class Quiet(socketserver.ThreadingMixIn, http.server.HTTPServer):
         daemon_threads = True
 
-    httpd = Quiet(("127.0.0.1", 0), lambda *a: handler(*a))
-    httpd.RequestHandlerClass.log_message = lambda *a, **k: None
+    httpd = Quiet(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -94,6 +95,25 @@ def test_every_expected_page_was_built():
     assert not missing, missing
 
 
+def _has_maths(page: str) -> bool:
+    """Sphinx marks inline and display maths with class="math" (MathJax input \\( \\) or \\[ \\])."""
+    return 'class="math' in (HTML / page).read_text(encoding="utf-8")
+
+
+def _check_maths(tab, page: str) -> None:
+    """On a page with maths, MathJax (served by the book itself) has typeset every formula."""
+    if not _has_maths(page):
+        return
+    assert tab.evaluate("typeof window.MathJax") == "object", f"{page}: MathJax not loaded"
+    tab.wait_for_function("window.MathJax.startup && window.MathJax.startup.promise", timeout=20_000)
+    tab.evaluate("window.MathJax.startup.promise")
+    typeset = tab.evaluate("document.querySelectorAll('mjx-container').length")
+    assert typeset > 0, f"{page}: no formula typeset"
+    text = tab.inner_text("main")
+    raw = [marker for marker in ("\\(", "\\[") if marker in text]
+    assert not raw, f"{page}: raw LaTeX left in the text {raw}"
+
+
 @pytest.mark.parametrize("page", _pages() if HTML.exists() else [])
 def test_page_renders_cleanly(server, browser, page):
     tab = browser.new_page()
@@ -101,7 +121,10 @@ def test_page_renders_cleanly(server, browser, page):
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.goto(f"{server}/{page}", wait_until="load")
-    tab.wait_for_load_state("networkidle")
+    try:
+        tab.wait_for_load_state("networkidle", timeout=10_000)
+    except Exception:  # a slow font or script request; the checks below wait for what they need
+        pass
     try:
         broken = tab.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
@@ -113,6 +136,7 @@ def test_page_renders_cleanly(server, browser, page):
         leftovers = [u for u in UNRESOLVED if u in text]
         assert not leftovers, f"{page}: unresolved text {leftovers}"
         assert not errors, f"{page}: console errors {errors}"
+        _check_maths(tab, page)
     finally:
         SHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SHOTS / (page.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)

@@ -26,7 +26,9 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
             continue
         seen.add(key)
         unique.append(script)
-    context["script_files"] = unique
+    # in place: the list is the builder's own, and handlers after this one (MathJax's
+    # install_mathjax) add their scripts to it; a new list would silently drop them
+    scripts[:] = unique
 
 
 def _ipynb_download(app, pagename, templatename, context, doctree):
