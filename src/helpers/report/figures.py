@@ -1,17 +1,23 @@
 """The paper's figures, drawn from :class:`helpers.study.pipeline.StudyResults`.
 
 One function per figure panel, so the notebooks and ``python -m helpers
-analyze`` draw exactly the same thing. Every function returns a Figure.
+analyze`` draw exactly the same thing. Every function returns a Figure whose
+top-left corner carries the panel letter (where the paper has one) and whose
+top-right corner says that the data are synthetic, so that a copy taken out
+of the book cannot pass for a result about real patients.
 """
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..study import cohort as C
 from ..study.design import ENDPOINT_LABELS, STRATUM_LABELS, exposure_label
-from .plots import plot_forest, plot_km, plot_love, plot_score_distributions
+from .plots import new_figure, plot_forest, plot_km, plot_love, plot_score_distributions
+
+SYNTHETIC_MARK = "Synthetic data: not real patients"
+MARK_COLOR = "#757575"
+TOP_BAND_IN = 0.32  # inches kept free above the plot for the panel letter and the mark
 
 FIGURE_1 = {"A": ("before_psm", "pfs"), "B": ("before_psm", "os"), "C": ("after_psm", "pfs"), "D": ("after_psm", "os")}
 FIGURE_3 = {
@@ -22,18 +28,48 @@ FIGURE_3 = {
 }
 
 
+def mark(fig: Figure, panel: str | None = None) -> Figure:
+    """Write the panel letter top left and the synthetic-data mark top right of ``fig``.
+
+    A constrained-layout figure keeps a band of :data:`TOP_BAND_IN` free at
+    its top for them; a figure with fixed margins must leave that room itself.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None and hasattr(engine, "set"):
+        engine.set(rect=(0, 0, 1, 1 - TOP_BAND_IN / fig.get_figheight()))
+    if panel:
+        fig.text(0.005, 0.995, panel, ha="left", va="top", fontsize=16, fontweight="bold")
+    fig.text(0.995, 0.995, SYNTHETIC_MARK, ha="right", va="top", fontsize=8, color=MARK_COLOR)
+    return fig
+
+
 def figure_1(results, panel: str) -> Figure:
     """Figure 1A-D: PFS and OS by treatment group, before (A, B) and after (C, D) matching."""
     population, endpoint = FIGURE_1[panel]
-    ax = plot_km(results.comparison(population, endpoint), ylabel=ENDPOINT_LABELS[endpoint])
-    return ax.figure
+    comparison = results.comparison(population, endpoint)
+    ax = plot_km(comparison, ylabel=ENDPOINT_LABELS[endpoint], cumulative_events=True)
+    return mark(ax.figure, panel)
+
+
+def overall_row(results, endpoint: str) -> dict:
+    """The treatment HR in all patients (Figure 1A/B's Cox model), as a forest-plot row."""
+    comparison = results.comparison("before_psm", endpoint)
+    return {
+        "label": "All patients",
+        "estimate": comparison.hr,
+        "ci_lower": comparison.hr_ci_lower,
+        "ci_upper": comparison.hr_ci_upper,
+        "p_value": comparison.hr_p,
+        "n": int(comparison.groups["n"].sum()),
+        "events": int(comparison.groups["events"].sum()),
+    }
 
 
 def figure_2(results, panel: str) -> Figure:
-    """Figure 2A (PFS) / 2B (OS): treatment HR within subgroups (forest plot)."""
+    """Figure 2A (PFS) / 2B (OS): treatment HR in all patients and within subgroups (forest plot)."""
     endpoint = {"A": "pfs", "B": "os"}[panel]
     frame = results.subgroups(endpoint).rename(columns={"characteristic": "group_label", "level_label": "label"})
-    return plot_forest(frame).figure
+    return mark(plot_forest(frame, overall=overall_row(results, endpoint)).figure, panel)
 
 
 def figure_3(results, panel: str) -> Figure:
@@ -43,25 +79,26 @@ def figure_3(results, panel: str) -> Figure:
         results.stratum_comparison(variable, endpoint),
         labels=STRATUM_LABELS[variable],
         ylabel=ENDPOINT_LABELS[endpoint],
+        cumulative_events=True,
     )
-    return ax.figure
+    return mark(ax.figure, panel)
 
 
 def love_plot(results) -> Figure:
     """Standardized differences of the Table 1 characteristics before and after matching."""
     labels = {v: exposure_label(v) for v in C.TABLE1_VARIABLES}
-    return plot_love(results.psm.balance, labels=labels).figure
+    return mark(plot_love(results.psm.balance, labels=labels).figure)
 
 
 def score_distributions(results) -> Figure:
     """Propensity scores by arm, before and after matching (two panels)."""
-    fig, (before, after) = plt.subplots(1, 2, figsize=(10, 3.6), layout="constrained", sharey=False)
+    fig, (before, after) = new_figure((10, 3.9), ncols=2, layout="constrained", sharey=False)
     scores = results.psm.model.scores
     treated = results.cohort[C.TREATED]
     plot_score_distributions(scores, treated, before, title="Before matching")
     kept = results.matched.index
     plot_score_distributions(scores.loc[kept], treated.loc[kept], after, title="After matching")
-    return fig
+    return mark(fig)
 
 
 def all_figures(results) -> dict[str, Figure]:

@@ -43,10 +43,10 @@ def headline_json(headline: dict) -> str:
 
 
 def save_figure(fig, folder: Path, stem: str) -> list[Path]:
-    """PNG (150 dpi) and SVG with fixed metadata; closes the figure."""
+    """PNG (300 dpi, for print) and SVG with fixed metadata; closes the figure."""
     paths = [folder / f"{stem}.png", folder / f"{stem}.svg"]
     with matplotlib.rc_context({"svg.hashsalt": "esclc-reproduction", "svg.fonttype": "path"}):
-        fig.savefig(paths[0], dpi=150, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(paths[0], dpi=300, bbox_inches="tight", metadata={"Software": None})
         fig.savefig(paths[1], bbox_inches="tight", metadata={"Date": None, "Creator": None})
     plt.close(fig)
     return paths

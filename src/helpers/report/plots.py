@@ -2,15 +2,22 @@
 
 Drawing only: every function takes results computed elsewhere, draws on the
 given axes (or a new figure), and returns the axes. Nothing here saves files,
-calls ``show`` or changes global settings.
+calls ``show`` or changes global settings. New figures are
+:class:`ReportFigure` objects, which a notebook shows as SVG and PDF besides
+the inline backend's PNG (so the book gets vector figures).
 """
 
 from __future__ import annotations
+
+import io
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator
 
 from ..printed import format_p
@@ -18,7 +25,7 @@ from ..stats.matching import SMD_THRESHOLD
 from ..stats.survival import n_at_risk
 from ..study import cohort as C
 from ..study.efficacy import SurvivalComparison
-from .tables import format_estimate_ci
+from .tables import format_estimate_ci, p_phrase
 
 # The original study's colours: 2L-ICIs red, 2L-non-ICIs blue.
 ARM_COLORS = {C.GROUP_ICI: "#C62828", C.GROUP_NON_ICI: "#1565C0"}
@@ -27,16 +34,49 @@ STRATA_COLORS = ("#C62828", "#1565C0")
 NEUTRAL = "#424242"
 
 
+class ReportFigure(Figure):
+    """A matplotlib Figure that also shows itself as SVG and PDF in notebooks.
+
+    The inline backend gives only a PNG at screen resolution; with these
+    representations a notebook output (and so a glued figure) also carries a
+    vector SVG, which the HTML book shows, and a PDF, which the LaTeX book
+    embeds. Text is drawn as paths, so the figure looks the same everywhere.
+    """
+
+    def _vector(self, fmt: str) -> bytes:
+        buffer = io.BytesIO()
+        rc = {"svg.fonttype": "path", "svg.hashsalt": "esclc-reproduction", "pdf.fonttype": 42}
+        with plt.rc_context(rc):
+            metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None}
+            self.savefig(buffer, format=fmt, bbox_inches="tight", metadata=metadata)
+        return buffer.getvalue()
+
+    def _repr_svg_(self) -> str:
+        return self._vector("svg").decode("utf-8")
+
+    def _repr_pdf_(self) -> bytes:
+        return self._vector("pdf")
+
+
+def new_figure(size=(7.0, 5.2), **kwargs) -> tuple[Figure, Axes]:
+    """A figure with one axes (or ``plt.subplots`` keywords), as a :class:`ReportFigure`."""
+    return plt.subplots(figsize=size, FigureClass=ReportFigure, **kwargs)
+
+
 def _new_axes(ax: Axes | None, size=(7.0, 5.2)) -> Axes:
     if ax is not None:
         return ax
-    _, ax = plt.subplots(figsize=size, layout="constrained")
+    _, ax = new_figure(size, layout="constrained")
     return ax
 
 
-def _time_ticks(t_max: float) -> np.ndarray:
-    step = 3 if t_max <= 30 else 6 if t_max <= 60 else 12
-    return np.arange(0, t_max + step, step)
+def _tick_font_size(ax: Axes) -> float:
+    labels = ax.xaxis.get_ticklabels()
+    return labels[0].get_fontsize() if labels else FontProperties(size=plt.rcParams["xtick.labelsize"]).get_size()
+
+
+def _time_step(t_max: float) -> int:
+    return 3 if t_max <= 18 else 6 if t_max <= 48 else 12
 
 
 def plot_km(
@@ -47,6 +87,7 @@ def plot_km(
     colors: dict | None = None,
     ci: bool = False,
     at_risk: bool = True,
+    cumulative_events: bool = False,
     median_lines: bool = True,
     annotate: bool = True,
     t_max: float | None = None,
@@ -66,15 +107,25 @@ def plot_km(
     ci : bool
         Shade pointwise log-log 95% bands.
     at_risk : bool
-        Add the number-at-risk table under the time axis (aligned ticks).
+        Add the number-at-risk table under the time axis, one column per x tick.
+    cumulative_events : bool
+        With ``at_risk``, print the cumulative number of events beside each
+        number at risk: "120 (75)".
+    t_max : float, optional
+        End of the time axis; by default the last observed time rounded up to
+        the next tick, so every tick (and every risk-table column) lies on the axis.
     """
     ax = _new_axes(ax)
     levels = list(comparison.kms)
     labels = labels or {}
     colors = colors or {lv: ARM_COLORS.get(lv, STRATA_COLORS[i % len(STRATA_COLORS)]) for i, lv in enumerate(levels)}
-    last_time = max(float(km.table["time"].max()) for km in comparison.kms.values())
-    t_max = t_max or float(np.ceil(last_time / 3.0) * 3.0)
-    ticks = _time_ticks(t_max)
+    if t_max is None:
+        last_time = max(float(km.table["time"].max()) for km in comparison.kms.values())
+        step = _time_step(last_time)
+        t_max = float(np.ceil(last_time / step) * step)
+    else:
+        step = _time_step(t_max)
+    ticks = np.arange(0, t_max + 1e-9, step)
     for level in levels:
         km = comparison.kms[level]
         tab = km.table
@@ -113,41 +164,80 @@ def plot_km(
     ax.set_yticklabels([f"{int(v * 100)}%" for v in np.linspace(0, 1, 6)])
     ax.set_ylabel(ylabel or f"{comparison.endpoint.upper()} probability")
     ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper right", frameon=False)
+    censor_key = Line2D([], [], ls="none", marker="|", ms=7, mew=1.2, color=NEUTRAL, label="Censored")
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles=[*handles, censor_key], loc="upper right", frameon=False)
     if annotate:
         text = f"HR {format_estimate_ci(comparison.hr, comparison.hr_ci_lower, comparison.hr_ci_upper)}\n"
-        p = format_p(comparison.logrank_p)
-        text += f"Log-rank p {p}" if p.startswith("<") else f"Log-rank p = {p}"
-        ax.text(0.97, 0.62, text, transform=ax.transAxes, ha="right", va="top", fontsize=9)
+        text += f"Log-rank {p_phrase(comparison.logrank_p, 'p')}"
+        ax.text(0.97, 0.62, text, transform=ax.transAxes, ha="right", va="top")
     ax.set_xlabel("Months")
     if at_risk:
-        _risk_table(ax, comparison, levels, labels, colors, ticks)
+        _risk_table(ax, comparison, levels, labels, colors, ticks, cumulative_events)
     return ax
 
 
-def _risk_table(ax: Axes, comparison, levels, labels, colors, ticks) -> Axes:
-    """Numbers at risk under the main axes, one row per curve, aligned with its x ticks."""
-    rows = len(levels)
-    risk = ax.inset_axes([0.0, -0.2 - 0.085 * rows, 1.0, 0.075 * rows], sharex=ax)
-    for row, level in enumerate(levels):
-        counts = n_at_risk(comparison.kms[level], ticks)
-        y = rows - 1 - row
-        for t, n in zip(ticks, counts, strict=True):
-            risk.text(t, y, str(n), ha="center", va="center", fontsize=8, color=colors[level])
-        risk.text(
-            -0.07,
-            (y + 0.5) / rows,
-            labels.get(level, str(level)),
-            transform=risk.transAxes,
-            ha="right",
-            va="center",
-            fontsize=8,
-            color=colors[level],
+def _cumulative_events(km, times) -> list[int]:
+    """Events observed up to and including each time."""
+    tab = km.table
+    return [int(tab.loc[tab["time"] <= t, "n_events"].sum()) for t in np.atleast_1d(times)]
+
+
+def _risk_table(ax: Axes, comparison, levels, labels, colors, ticks, cumulative_events=False) -> None:
+    """Numbers at risk under the time axis, one row per curve, one column per x tick.
+
+    Placed in points below the axes (not in axes fractions), so the rows keep
+    their spacing whatever the figure size; the text is as large as the tick labels.
+    """
+    size = _tick_font_size(ax)
+    top = 2.9 * size + 12  # below the tick labels and the axis label
+    row_height = 1.6 * size
+    title = "Number at risk (cumulative events)" if cumulative_events else "Number at risk"
+
+    def put(text, x, coords, dy, **kwargs):
+        ax.annotate(
+            text,
+            xy=(x, 0),
+            xycoords=(coords, "axes fraction"),
+            xytext=(0, -dy),
+            textcoords="offset points",
+            va="top",
+            fontsize=size,
+            annotation_clip=False,
+            **kwargs,
         )
-    risk.set_ylim(-0.5, rows - 0.5)
-    risk.set_axis_off()
-    risk.text(0.0, 1.05, "Number at risk", transform=risk.transAxes, fontsize=8.5, fontweight="bold", va="bottom")
-    return risk
+
+    put(title, 0, "axes fraction", top, ha="left", fontweight="bold")
+    for row, level in enumerate(levels):
+        dy = top + row_height * (row + 1)
+        counts = n_at_risk(comparison.kms[level], ticks)
+        events = _cumulative_events(comparison.kms[level], ticks) if cumulative_events else None
+        for i, (t, n) in enumerate(zip(ticks, counts, strict=True)):
+            text = f"{n} ({events[i]})" if events else str(n)
+            put(text, t, "data", dy, ha="center", color=colors[level])
+        ax.annotate(
+            labels.get(level, str(level)),
+            xy=(0, 0),
+            xycoords="axes fraction",
+            xytext=(-3.5 * size, -dy),
+            textcoords="offset points",
+            va="top",
+            ha="right",
+            fontsize=size,
+            color=colors[level],
+            annotation_clip=False,
+        )
+
+
+def _nice_limits(lows, highs) -> tuple[float, float]:
+    """Log-axis limits that hold every interval and 1, on a round value."""
+    stops = (0.05, 0.1, 0.125, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+    stops += (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 8.0, 10.0, 20.0)
+    lo = min([1.0, *[v for v in lows if np.isfinite(v) and v > 0]])
+    hi = max([1.0, *[v for v in highs if np.isfinite(v)]])
+    left = max([s for s in stops if s <= lo / 1.05] or [stops[0]])
+    right = min([s for s in stops if s >= hi * 1.05] or [stops[-1]])
+    return left, right
 
 
 def plot_forest(
@@ -156,84 +246,134 @@ def plot_forest(
     *,
     label_col: str = "label",
     group_col: str = "group_label",
-    xlim: tuple[float, float] = (0.2, 5.0),
+    overall: dict | None = None,
+    xlim: tuple[float, float] | None = None,
     favours: tuple[str, str] = ("Favours 2L-ICIs", "Favours 2L-non-ICIs"),
 ) -> Axes:
     """Forest plot of hazard ratios: one row per subgroup level, grouped by variable.
 
     ``frame`` has ``estimate, ci_lower, ci_upper, p_value, n`` and (optional)
-    ``p_interaction``, a row label and a group label. Log-scaled x axis with a
-    reference line at 1; n, HR (95% CI) and p are printed as text columns.
+    ``events``, ``p_interaction``, a row label and a group label. ``overall``
+    (same keys plus ``label``) adds a first row for all patients, drawn as a
+    diamond. Log-scaled x axis with a reference line at 1, by default just wide
+    enough for every interval; subgroup, n, events, HR (95% CI), p and the
+    interaction p are printed as text columns.
     """
     rows = []
+    if overall is not None:
+        rows.append({"kind": "overall", **overall, "text": overall.get("label", "Overall")})
     for group, sub in frame.groupby(group_col, sort=False) if group_col in frame else [(None, frame)]:
         if group is not None:
             p_int = sub["p_interaction"].iloc[0] if "p_interaction" in sub else np.nan
             rows.append({"kind": "header", "text": str(group), "p_interaction": p_int})
         for _, r in sub.iterrows():
             rows.append({"kind": "row", **r.to_dict(), "text": f"   {r[label_col]}"})
+    data_rows = [r for r in rows if r["kind"] != "header"]
+    if xlim is None:
+        xlim = _nice_limits([r["ci_lower"] for r in data_rows], [r["ci_upper"] for r in data_rows])
+    with_events = all("events" in r for r in data_rows)
     n_rows = len(rows)
-    if ax is None:  # text columns sit outside the axes: fixed margins instead of constrained layout
-        fig, ax = plt.subplots(figsize=(10.0, 0.3 * n_rows + 1.4))
-        fig.subplots_adjust(left=0.3, right=0.6, top=0.96, bottom=1.1 / (0.3 * n_rows + 1.4))
+    # column positions in inches from the figure's left edge (text columns sit outside the axes)
+    cols = {"label": 0.1, "n": 2.75, "events": 3.4 if with_events else None, "plot": (3.65, 6.05)}
+    cols |= {"hr": 6.2, "p": 7.55, "pint": 8.25, "width": 9.35}
+    if ax is None:  # fixed margins instead of constrained layout: the columns are placed in inches
+        height = 0.27 * (n_rows + 1) + 1.2
+        fig = plt.figure(figsize=(cols["width"], height), FigureClass=ReportFigure)
+        left, right = cols["plot"]
+        ax = fig.add_axes(
+            (left / cols["width"], 0.9 / height, (right - left) / cols["width"], 0.27 * (n_rows + 1) / height)
+        )
+    fig = ax.figure
+    width_in = fig.get_figwidth()
+    ax_left = ax.get_position().x0 * width_in
+    ax_width = ax.get_position().width * width_in
+
+    def x_of(key):
+        return (cols[key] - ax_left) / ax_width
+
     ax.set_xscale("log")
     ax.set_xlim(*xlim)
-    ax.set_ylim(-0.8, n_rows - 0.2)
-    ax.axvline(1.0, color=NEUTRAL, lw=0.9)
-    header_y = n_rows - 0.2
-    col_x = {"label": -0.75, "n": -0.14, "hr": 1.04, "p": 1.42, "pint": 1.62}
-    for key, title in (("label", "Subgroup"), ("n", "n"), ("hr", "HR (95% CI)"), ("p", "p"), ("pint", "p int.")):
-        ax.text(
-            col_x[key], header_y, title, transform=ax.get_yaxis_transform(), fontweight="bold", fontsize=9, va="bottom"
-        )
+    ax.set_ylim(-0.6, n_rows + 0.6)
+    ax.plot([1.0, 1.0], [-0.6, n_rows - 0.5], color=NEUTRAL, lw=0.9)
+    transform = ax.get_yaxis_transform()
+    header = [("label", "Subgroup", "left"), ("n", "n", "right"), ("hr", "HR (95% CI)", "left"), ("p", "p", "left")]
+    header += [("events", "Events", "right")] if with_events else []
+    header += [("pint", "p interaction", "left")] if any(r["kind"] == "header" for r in rows) else []
+    for key, title, ha in header:
+        ax.text(x_of(key), n_rows, title, transform=transform, fontweight="bold", fontsize=9, va="center", ha=ha)
+    ax.text(0.5, n_rows, "Hazard ratio", transform=transform, fontweight="bold", fontsize=9, va="center", ha="center")
     for i, r in enumerate(rows):
         y = n_rows - 1 - i
-        bold = r["kind"] == "header"
+        kind = r["kind"]
         ax.text(
-            col_x["label"],
+            x_of("label"),
             y,
             r["text"],
-            transform=ax.get_yaxis_transform(),
+            transform=transform,
             va="center",
             fontsize=9,
-            fontweight="bold" if bold else "normal",
+            fontweight="normal" if kind == "row" else "bold",
         )
-        if bold:
+        if kind == "header":
             if np.isfinite(r.get("p_interaction", np.nan)):
-                ax.text(
-                    col_x["pint"],
-                    y,
-                    format_p(r["p_interaction"]),
-                    transform=ax.get_yaxis_transform(),
-                    va="center",
-                    fontsize=9,
-                )
+                ax.text(x_of("pint"), y, _p_text(r["p_interaction"]), transform=transform, va="center", fontsize=9)
             continue
-        ax.text(col_x["n"], y, str(int(r["n"])), transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+        ax.text(x_of("n"), y, str(int(r["n"])), transform=transform, va="center", ha="right", fontsize=9)
+        if with_events:
+            ax.text(x_of("events"), y, str(int(r["events"])), transform=transform, va="center", ha="right", fontsize=9)
         if np.isfinite(r["estimate"]):
             lo, hi = max(r["ci_lower"], xlim[0]), min(r["ci_upper"], xlim[1])
-            ax.plot([lo, hi], [y, y], color=NEUTRAL, lw=1.2)
-            ax.plot(
-                r["estimate"],
-                y,
-                marker="s",
-                ms=5 + 4 * np.sqrt(r["n"] / frame["n"].max()),
-                color=ARM_COLORS[C.GROUP_ICI],
-            )
+            if kind == "overall":
+                ax.fill(
+                    [lo, r["estimate"], hi, r["estimate"]],
+                    [y, y + 0.3, y, y - 0.3],
+                    color=NEUTRAL,
+                    lw=0,
+                )
+            else:
+                ax.plot([lo, hi], [y, y], color=NEUTRAL, lw=1.2)
+                ax.plot(
+                    r["estimate"],
+                    y,
+                    marker="s",
+                    ms=4 + 4 * np.sqrt(r["n"] / frame["n"].max()),
+                    color=ARM_COLORS[C.GROUP_ICI],
+                )
             hr_text = format_estimate_ci(r["estimate"], r["ci_lower"], r["ci_upper"])
-            p_text = format_p(r["p_value"])
+            p_text = _p_text(r["p_value"])
         else:
             hr_text, p_text = "not estimable", ""
-        ax.text(col_x["hr"], y, hr_text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
-        ax.text(col_x["p"], y, p_text, transform=ax.get_yaxis_transform(), va="center", fontsize=9)
+        ax.text(x_of("hr"), y, hr_text, transform=transform, va="center", fontsize=9)
+        ax.text(x_of("p"), y, p_text, transform=transform, va="center", fontsize=9)
+    if overall is not None:
+        ax.axhline(n_rows - 1.5, color="#BDBDBD", lw=0.6)
     ax.set_yticks([])
     ax.spines[["top", "right", "left"]].set_visible(False)
-    ticks = [t for t in (0.25, 0.5, 1, 2, 4) if xlim[0] <= t <= xlim[1]]
+    ticks = [t for t in (0.1, 0.25, 0.5, 1, 2, 4, 10) if xlim[0] <= t <= xlim[1]]
+    ticks = ticks if len(ticks) >= 3 else sorted({xlim[0], xlim[1], *ticks})
     ax.set_xticks(ticks)
     ax.set_xticklabels([f"{t:g}" for t in ticks])
     ax.minorticks_off()
-    ax.set_xlabel(f"Hazard ratio (log scale)\n← {favours[0]}    {favours[1]} →")
+    ax.tick_params(labelsize=9)
+    for text, ha, dx in ((f"← {favours[0]}", "right", -4), (f"{favours[1]} →", "left", 4)):
+        ax.annotate(
+            text,
+            xy=(1.0, 0.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(dx, -22),
+            textcoords="offset points",
+            ha=ha,
+            va="top",
+            fontsize=8,
+            color=NEUTRAL,
+        )
     return ax
+
+
+def _p_text(p) -> str:
+    """A p-value for a figure: '0.055' or '< 0.001' (with a space, as in the running text)."""
+    text = format_p(p)
+    return f"< {text[1:]}" if text.startswith("<") else text
 
 
 def plot_love(
