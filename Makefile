@@ -19,11 +19,14 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+# The kernel settings (figures as SVG and PDF besides PNG) go where the environment's
+# IPython kernels read them: .venv/etc/ipython/ipython_kernel_config.py.
+$(STAMP): requirements.lock pyproject.toml book/ipython_kernel_config.py
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@mkdir -p $(VENV)/etc/ipython && cp book/ipython_kernel_config.py $(VENV)/etc/ipython/
 	@touch $(STAMP)
 
 # The cohort is rebuilt only when the generator or its inputs change.

@@ -31,8 +31,9 @@ def effective_config() -> dict:
     for name, path in local.items():
         local[name] = str((ROOT / path).resolve())
     sphinx_config = config.get("sphinx", {}).get("config", {})
-    if sphinx_config.get("html_extra_path"):
-        sphinx_config["html_extra_path"] = [str((ROOT / p).resolve()) for p in sphinx_config["html_extra_path"]]
+    for key in ("html_extra_path", "html_static_path"):
+        if sphinx_config.get(key):
+            sphinx_config[key] = [str((ROOT / p).resolve()) for p in sphinx_config[key]]
     if config.get("html", {}).get("favicon"):
         config["html"]["favicon"] = str((ROOT / config["html"]["favicon"]).resolve())
     url = repository_url()

@@ -1,9 +1,13 @@
 """The built book, opened page by page in headless Chromium (as readers meet it).
 
 Needs `_build/html` (``make book``; ``make test`` builds it first) and Chromium
-(`/usr/bin/chromium`, installed by `.ci/run`). For every page: no console
-errors, every image loaded, the expected tables and figures present, no
-unresolved glue or reference, and a screenshot kept under artifacts/screenshots.
+(`/usr/bin/chromium`, installed by `.ci/run`). Every page is opened at a desktop
+width (1,400 px) and a phone width (390 px). At both: no console errors, every
+image loaded, no page wider than the window (wide tables scroll in their own
+box), maths typeset by MathJax, every figure a vector image or at least twice
+its displayed size, table captions above their tables, the expected tables and
+figures present, no unresolved glue or reference. A screenshot of each page at each width is kept
+under artifacts/screenshots.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ EXPECTED = {
     "notebooks/fidelity.html": [],
 }
 UNRESOLVED = ("{glue", "glue:text", "glue:figure", "Reference not found", "??", "undefined label", ":::")
+WIDTHS = {"desktop": 1400, "phone": 390}
 
 
 def _pages() -> list[str]:
@@ -83,7 +88,7 @@ def browser(tmp_path_factory):
             executable_path=CHROMIUM,
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": WIDTHS["desktop"], "height": 900},
         )
         yield context
         context.close()
@@ -114,9 +119,35 @@ def _check_maths(tab, page: str) -> None:
     assert not raw, f"{page}: raw LaTeX left in the text {raw}"
 
 
-@pytest.mark.parametrize("page", _pages() if HTML.exists() else [])
-def test_page_renders_cleanly(server, browser, page):
+def _check_width(tab, page: str, width: int) -> None:
+    """The document is no wider than the window: nothing makes the whole page scroll sideways."""
+    document = tab.evaluate("document.documentElement.scrollWidth")
+    assert document <= width, f"{page} at {width} px: the page is {document} px wide"
+
+
+def _check_figures(tab, page: str) -> None:
+    """Every figure in the text is an SVG or a bitmap at least twice the size it is shown at."""
+    images = tab.evaluate(
+        """Array.from(document.querySelectorAll('main img')).map(i => ({
+            src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.getBoundingClientRect().width}))"""
+    )
+    soft = [i for i in images if not i["src"].split("?")[0].endswith(".svg") and i["natural"] < 2 * i["shown"]]
+    assert not soft, f"{page}: bitmap figures below twice their display size {soft}"
+
+
+def _check_table_captions(tab, page: str) -> None:
+    """A captioned table (a figure holding a table) shows its caption above the table."""
+    misplaced = tab.evaluate(
+        """Array.from(document.querySelectorAll('main figure')).filter(f => f.querySelector('table')
+            && f.querySelector('figcaption')).filter(f => f.querySelector('figcaption').getBoundingClientRect().top
+            > f.querySelector('table').getBoundingClientRect().top).map(f => f.id)"""
+    )
+    assert not misplaced, f"{page}: table captions below their tables {misplaced}"
+
+
+def _open(browser, server, page: str, width: int):
     tab = browser.new_page()
+    tab.set_viewport_size({"width": width, "height": 900})
     errors: list[str] = []
     tab.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -125,6 +156,18 @@ def test_page_renders_cleanly(server, browser, page):
         tab.wait_for_load_state("networkidle", timeout=10_000)
     except Exception:  # a slow font or script request; the checks below wait for what they need
         pass
+    return tab, errors
+
+
+def _screenshot(tab, page: str, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    stem = page.replace("/", "__").removesuffix(".html")
+    tab.screenshot(path=str(SHOTS / f"{stem}{'' if name == 'desktop' else '.' + name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("page", _pages() if HTML.exists() else [])
+def test_page_renders_cleanly(server, browser, page):
+    tab, errors = _open(browser, server, page, WIDTHS["desktop"])
     try:
         broken = tab.evaluate(
             "Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
@@ -135,9 +178,25 @@ def test_page_renders_cleanly(server, browser, page):
         text = tab.inner_text("main") if tab.locator("main").count() else tab.inner_text("body")
         leftovers = [u for u in UNRESOLVED if u in text]
         assert not leftovers, f"{page}: unresolved text {leftovers}"
-        assert not errors, f"{page}: console errors {errors}"
         _check_maths(tab, page)
+        _check_width(tab, page, WIDTHS["desktop"])
+        _check_figures(tab, page)
+        _check_table_captions(tab, page)
+        assert not errors, f"{page}: console errors {errors}"
     finally:
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        tab.screenshot(path=str(SHOTS / (page.replace("/", "__").removesuffix(".html") + ".png")), full_page=True)
+        _screenshot(tab, page, "desktop")
+        tab.close()
+
+
+@pytest.mark.parametrize("page", _pages() if HTML.exists() else [])
+def test_page_fits_a_phone(server, browser, page):
+    tab, errors = _open(browser, server, page, WIDTHS["phone"])
+    try:
+        _check_maths(tab, page)
+        _check_width(tab, page, WIDTHS["phone"])
+        _check_figures(tab, page)
+        _check_table_captions(tab, page)
+        assert not errors, f"{page}: console errors {errors}"
+    finally:
+        _screenshot(tab, page, "phone")
         tab.close()

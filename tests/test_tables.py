@@ -37,3 +37,15 @@ def test_styled_tables_escape_html():
 
     html = styled(pd.DataFrame({"P": ["<0.001"]}, index=["<65"])).to_html()
     assert "&lt;0.001" in html and "&lt;65" in html
+
+
+def test_styled_tables_wrap_long_text_and_keep_numbers_on_one_line():
+    import pandas as pd
+
+    from helpers.report.tables import styled
+
+    frame = pd.DataFrame({"HR": ["0.62 (0.51–0.75)"], "note": ["a long explanation " * 5]}, index=["PFS"])
+    css = styled(frame).to_html()
+    assert "white-space: nowrap" in css  # numbers
+    assert "td.col1 {\n  white-space: normal" in css  # the note column wraps
+    assert "td.col0 {" not in css

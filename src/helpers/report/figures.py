@@ -9,11 +9,12 @@ of the book cannot pass for a result about real patients.
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
 from ..study import cohort as C
 from ..study.design import ENDPOINT_LABELS, STRATUM_LABELS, exposure_label
-from .plots import new_figure, plot_forest, plot_km, plot_love, plot_score_distributions
+from .plots import plot_forest, plot_km, plot_love, plot_score_distributions
 
 SYNTHETIC_MARK = "Synthetic data: not real patients"
 MARK_COLOR = "#757575"
@@ -92,7 +93,7 @@ def love_plot(results) -> Figure:
 
 def score_distributions(results) -> Figure:
     """Propensity scores by arm, before and after matching (two panels)."""
-    fig, (before, after) = new_figure((10, 3.9), ncols=2, layout="constrained", sharey=False)
+    fig, (before, after) = plt.subplots(1, 2, figsize=(10, 3.9), layout="constrained", sharey=False)
     scores = results.psm.model.scores
     treated = results.cohort[C.TREATED]
     plot_score_distributions(scores, treated, before, title="Before matching")

@@ -2,20 +2,15 @@
 
 Drawing only: every function takes results computed elsewhere, draws on the
 given axes (or a new figure), and returns the axes. Nothing here saves files,
-calls ``show`` or changes global settings. New figures are
-:class:`ReportFigure` objects, which a notebook shows as SVG and PDF besides
-the inline backend's PNG (so the book gets vector figures).
+calls ``show`` or changes global settings.
 """
 
 from __future__ import annotations
-
-import io
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator
@@ -34,39 +29,10 @@ STRATA_COLORS = ("#C62828", "#1565C0")
 NEUTRAL = "#424242"
 
 
-class ReportFigure(Figure):
-    """A matplotlib Figure that also shows itself as SVG and PDF in notebooks.
-
-    The inline backend gives only a PNG at screen resolution; with these
-    representations a notebook output (and so a glued figure) also carries a
-    vector SVG, which the HTML book shows, and a PDF, which the LaTeX book
-    embeds. Text is drawn as paths, so the figure looks the same everywhere.
-    """
-
-    def _vector(self, fmt: str) -> bytes:
-        buffer = io.BytesIO()
-        rc = {"svg.fonttype": "path", "svg.hashsalt": "esclc-reproduction", "pdf.fonttype": 42}
-        with plt.rc_context(rc):
-            metadata = {"Date": None} if fmt == "svg" else {"CreationDate": None}
-            self.savefig(buffer, format=fmt, bbox_inches="tight", metadata=metadata)
-        return buffer.getvalue()
-
-    def _repr_svg_(self) -> str:
-        return self._vector("svg").decode("utf-8")
-
-    def _repr_pdf_(self) -> bytes:
-        return self._vector("pdf")
-
-
-def new_figure(size=(7.0, 5.2), **kwargs) -> tuple[Figure, Axes]:
-    """A figure with one axes (or ``plt.subplots`` keywords), as a :class:`ReportFigure`."""
-    return plt.subplots(figsize=size, FigureClass=ReportFigure, **kwargs)
-
-
 def _new_axes(ax: Axes | None, size=(7.0, 5.2)) -> Axes:
     if ax is not None:
         return ax
-    _, ax = new_figure(size, layout="constrained")
+    _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax
 
 
@@ -278,7 +244,7 @@ def plot_forest(
     cols |= {"hr": 6.2, "p": 7.55, "pint": 8.25, "width": 9.35}
     if ax is None:  # fixed margins instead of constrained layout: the columns are placed in inches
         height = 0.27 * (n_rows + 1) + 1.2
-        fig = plt.figure(figsize=(cols["width"], height), FigureClass=ReportFigure)
+        fig = plt.figure(figsize=(cols["width"], height))
         left, right = cols["plot"]
         ax = fig.add_axes(
             (left / cols["width"], 0.9 / height, (right - left) / cols["width"], 0.27 * (n_rows + 1) / height)

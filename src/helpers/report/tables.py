@@ -169,23 +169,47 @@ def characteristic_name(variable: str) -> str:
     return characteristic_in_text(variable)
 
 
+LONG_TEXT = 40  # characters: a column with longer cells (a note, a reason) wraps instead of widening the table
+
+
+def _long_text_columns(frame: pd.DataFrame) -> list:
+    return [
+        column
+        for column in frame.columns
+        if frame[column].dtype == object and frame[column].astype(str).str.len().max() > LONG_TEXT
+    ]
+
+
 def styled(frame: pd.DataFrame, caption: str = ""):
     """A pandas Styler in the book's table style (left-aligned labels, caption above).
 
     Cells and labels are HTML-escaped: values such as "<0.001" or "<65" are text.
+    Numbers stay on one line; row labels and long text cells (notes) wrap, so a
+    table fits the text column where it can and scrolls in its own box where it
+    cannot (book/_static/book.css).
     """
     sty = frame.style.set_table_attributes('class="paper-table"').format(escape="html", na_rep="")
     sty = sty.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if caption:
         sty = sty.set_caption(caption)
-    return sty.set_table_styles(
+    sty = sty.set_table_styles(
         [
-            {"selector": "th.row_heading", "props": "text-align: left; white-space: pre; font-weight: normal;"},
+            {
+                "selector": "th.row_heading",
+                "props": "text-align: left; white-space: pre-wrap; min-width: 8em; font-weight: normal;",
+            },
             {"selector": "th.col_heading.level0", "props": "text-align: center; border-bottom: 1px solid #888;"},
             {"selector": "td", "props": "text-align: center; padding: 2px 10px; white-space: nowrap;"},
             {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
         ]
     )
+    wrapped = "white-space: normal; text-align: left; min-width: 16em; overflow-wrap: anywhere;"
+    long_columns = _long_text_columns(frame)
+    if long_columns:
+        sty = sty.set_table_styles(
+            {column: [{"selector": "td", "props": wrapped}] for column in long_columns}, overwrite=False
+        )
+    return sty
 
 
 def fidelity_misses_display(misses: pd.DataFrame) -> pd.DataFrame:
