@@ -6,7 +6,8 @@ width (1,400 px) and a phone width (390 px). At both: no console errors, every
 image loaded, no page wider than the window (wide tables scroll in their own
 box), maths typeset by MathJax, every figure a vector image or at least twice
 its displayed size, table captions above their tables, the expected tables and
-figures present, no unresolved glue or reference. A screenshot of each page at each width is kept
+figures present, no unresolved glue or reference; the front page cites the
+original study with its DOI. A screenshot of each page at each width is kept
 under artifacts/screenshots.
 """
 
@@ -53,6 +54,7 @@ EXPECTED = {
 }
 UNRESOLVED = ("{glue", "glue:text", "glue:figure", "Reference not found", "??", "undefined label", ":::")
 WIDTHS = {"desktop": 1400, "phone": 390}
+DOI = "10.3389/fimmu.2025.1658017"  # the original study (book/references.bib)
 
 
 def _pages() -> list[str]:
@@ -199,4 +201,24 @@ def test_page_fits_a_phone(server, browser, page):
         assert not errors, f"{page}: console errors {errors}"
     finally:
         _screenshot(tab, page, "phone")
+        tab.close()
+
+
+def test_front_page_cites_the_original_study(server, browser):
+    tab, _ = _open(browser, server, "book/index.html", WIDTHS["desktop"])
+    try:
+        links = tab.evaluate("Array.from(document.querySelectorAll('main a')).map(a => [a.href, a.innerText])")
+        doi_links = [text for href, text in links if href == f"https://doi.org/{DOI}" and DOI in text]
+        assert doi_links, "the front page shows no DOI link to the original study"
+        citation = tab.locator("main a[href*='references.html']")
+        assert citation.count() >= 1, "the front page has no citation linking to the references"
+        footer = tab.inner_text("footer.bd-footer-content")
+        assert "The reproduction team" in footer and "MIT" in footer, footer
+    finally:
+        tab.close()
+    tab, _ = _open(browser, server, "book/references.html", WIDTHS["desktop"])
+    try:
+        text = tab.inner_text("main")
+        assert "Frontiers in Immunology" in text and DOI in text
+    finally:
         tab.close()
