@@ -31,7 +31,7 @@ def effective_config() -> dict:
     for name, path in local.items():
         local[name] = str((ROOT / path).resolve())
     sphinx_config = config.get("sphinx", {}).get("config", {})
-    for key in ("html_extra_path", "html_static_path"):
+    for key in ("html_extra_path", "html_static_path", "latex_additional_files"):
         if sphinx_config.get(key):
             sphinx_config[key] = [str((ROOT / p).resolve()) for p in sphinx_config[key]]
     if config.get("html", {}).get("favicon"):

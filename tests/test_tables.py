@@ -49,3 +49,32 @@ def test_styled_tables_wrap_long_text_and_keep_numbers_on_one_line():
     assert "white-space: nowrap" in css  # numbers
     assert "td.col1 {\n  white-space: normal" in css  # the note column wraps
     assert "td.col0 {" not in css
+
+
+def test_styled_tables_render_as_latex_longtables():
+    import pandas as pd
+
+    from helpers.report.tables import styled
+
+    frame = pd.DataFrame(
+        {"P": ["<0.001", "0.026"], "note": ["50% & more_than {half} of the " * 3, ""]},
+        index=["Age ≥65", "χ² test"],
+    )
+    latex = styled(frame)._repr_latex_()
+    assert r"\begin{longtable}" in latex and r"\footnotesize" in latex
+    assert "<0.001" in latex and "&lt;" not in latex  # HTML escaping undone
+    assert r"50\% \& more\_\allowbreak{}than \{half\}" in latex  # LaTeX escaping applied
+    assert "≥65" in latex and "χ²" in latex  # Unicode kept for XeLaTeX
+    assert r"\raggedright\arraybackslash}p{" in latex  # the long note column wraps
+    assert "text-align" not in latex and "white-space" not in latex  # no CSS leaks into LaTeX
+
+
+def test_any_styler_renders_as_latex():
+    """latex_table also serves the notebooks' own Stylers (through the kernel's LaTeX formatter)."""
+    import pandas as pd
+
+    from helpers.report.tables import latex_table
+
+    frame = pd.DataFrame({"share": [0.5], "n": [3]})
+    latex = latex_table(frame.style.hide(axis="index").format({"share": "{:.0%}"}))
+    assert r"50\%" in latex and latex.count(r"\begin{longtable}{cc}") == 1

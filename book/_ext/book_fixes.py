@@ -6,12 +6,24 @@ error. This extension drops duplicate script entries before each page is
 written, keeps Sphinx's automatic figure numbering off, and offers each
 notebook page's paired .ipynb in the download menu (the book reads the
 jupytext .py files, so the theme would otherwise offer only the .py).
+
+For the PDF (LaTeX) book, tables glued from pandas Stylers arrive as
+``text/latex`` longtables, which MyST-NB would typeset as maths: they are
+passed through as LaTeX, and the figure that holds one becomes a caption
+paragraph above an unfloated table (a longtable cannot float, and may run
+over several pages). When the PDF has been built (``make pdf``), the HTML
+download menu offers it.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+from sphinx import addnodes
+
+TABLE_ENVIRONMENTS = ("\\begin{longtable}", "\\begin{tabular}")
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -51,9 +63,52 @@ def _no_sphinx_figure_numbers(app, config):
     config.numfig = False
 
 
+def _latex_tables(app, doctree, docname):
+    """LaTeX builds: Styler tables as raw LaTeX, their figures as caption-above paragraphs."""
+    if app.builder.format != "latex":
+        return
+    for block in list(doctree.findall(nodes.math_block)):
+        if "text_latex" in block.get("classes", []) and any(env in block.astext() for env in TABLE_ENVIRONMENTS):
+            block.replace_self(nodes.raw("", block.astext(), format="latex", classes=["book-table"]))
+    for figure in list(doctree.findall(nodes.figure)):
+        if not any("book-table" in raw.get("classes", []) for raw in figure.findall(nodes.raw)):
+            continue
+        replacement = [nodes.target("", "", ids=list(figure["ids"]))] if figure["ids"] else []
+        captions = [child for child in figure.children if isinstance(child, nodes.caption)]
+        for caption in captions:
+            paragraph = nodes.paragraph("", "", *caption.children, classes=["table-caption"])
+            replacement.append(nodes.raw("", "\\par\\needspace{4\\baselineskip}\\noindent", format="latex"))
+            replacement.append(paragraph)
+        replacement += [child for child in figure.children if not isinstance(child, nodes.caption | nodes.legend)]
+        figure.replace_self(replacement)
+
+
+def _pdf_download(app, pagename, templatename, context, doctree):
+    """Offer the PDF book in the download menu once ``make pdf`` has put it beside the HTML."""
+    pdf = app.config.book_pdf
+    if not pdf or not (Path(app.outdir) / pdf).exists():
+        return
+    buttons = context.get("header_buttons") or []
+    for button in buttons:
+        if button.get("label") == "download-buttons":
+            button.setdefault("buttons", []).append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](pdf, 1),
+                    "text": "The book (.pdf)",
+                    "tooltip": "Download the whole book as PDF",
+                    "icon": "fas fa-file-pdf",
+                    "label": "download-book-pdf-button",
+                }
+            )
+
+
 def setup(app):
+    app.add_config_value("book_pdf", "", "html")
+    app.connect("doctree-resolved", _latex_tables)
     app.connect("config-inited", _no_sphinx_figure_numbers, priority=900)
     # early: a handler that returns a template name stops the ones after it
     app.connect("html-page-context", _dedupe_scripts, priority=100)
     app.connect("html-page-context", _ipynb_download, priority=100)
+    app.connect("html-page-context", _pdf_download, priority=600)  # after the theme's buttons
     return {"parallel_read_safe": True, "parallel_write_safe": True}

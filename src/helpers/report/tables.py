@@ -8,7 +8,12 @@ with three.
 
 from __future__ import annotations
 
+import copy
+import html
+import re
+
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from ..printed import EN_DASH, format_p, round_half_up
 from ..printed import fixed as _fixed
@@ -180,6 +185,18 @@ def _long_text_columns(frame: pd.DataFrame) -> list:
     ]
 
 
+class BookStyler(Styler):
+    """A pandas Styler that also renders itself as LaTeX (``text/latex``) for the PDF book.
+
+    In HTML it is an ordinary Styler; a notebook output of it carries both
+    representations, and MyST-NB picks HTML for the web book and LaTeX
+    (:func:`latex_table`) for the PDF.
+    """
+
+    def _repr_latex_(self) -> str:
+        return latex_table(self)
+
+
 def styled(frame: pd.DataFrame, caption: str = ""):
     """A pandas Styler in the book's table style (left-aligned labels, caption above).
 
@@ -188,7 +205,7 @@ def styled(frame: pd.DataFrame, caption: str = ""):
     table fits the text column where it can and scrolls in its own box where it
     cannot (book/_static/book.css).
     """
-    sty = frame.style.set_table_attributes('class="paper-table"').format(escape="html", na_rep="")
+    sty = BookStyler(frame).set_table_attributes('class="paper-table"').format(escape="html", na_rep="")
     sty = sty.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if caption:
         sty = sty.set_caption(caption)
@@ -221,3 +238,125 @@ def fidelity_misses_display(misses: pd.DataFrame) -> pd.DataFrame:
     if out.empty:
         out.loc[0] = ["(none)", "", "", "", "", "", "every number is exact or within its tolerance"]
     return out.set_index("key")
+
+
+# --- tables in the PDF book ------------------------------------------------------------
+
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\u200b": "",  # zero-width space: breaks are allowed after dots anyway (below)
+}
+
+
+def _breakable(text: str) -> str:
+    """Allow a line break after a dot or underscore inside long identifiers (audit keys)."""
+    return re.sub(r"(\.|\\_)(?=[A-Za-z])", r"\1\\allowbreak{}", text)
+
+
+def latex_escape(text: str) -> str:
+    """Plain text as LaTeX (XeLaTeX: Unicode such as ≥, –, χ², β stays as it is)."""
+    return _breakable("".join(_LATEX_SPECIAL.get(ch, ch) for ch in str(text)))
+
+
+def _as_latex_text(func):
+    """Wrap a Styler display function: its (possibly HTML-escaped) text, LaTeX-escaped."""
+
+    def display(value):
+        return latex_escape(html.unescape(str(func(value))))
+
+    return display
+
+
+TEXT_WIDTH_EM = 54.0  # the PDF's text width (A4, Sphinx's margins) in em of the table's footnotesize font
+CHAR_EM = 0.56  # average character width, in em (DejaVu Serif)
+
+
+def _column_widths(cells: list[list[str]], budget: float = TEXT_WIDTH_EM) -> list[float | None]:
+    """Widths (em) for the columns that must wrap to fit ``budget``; None for a column left at its natural width.
+
+    ``cells`` holds each column's texts (header and body). The longest text of each
+    column sets its natural width, its longest unbreakable word its least width. If
+    the columns do not fit side by side, every column is capped at the largest width
+    that makes them fit (never below its least width), and the capped ones wrap.
+    """
+    natural = [max((len(t) for t in column), default=1) * CHAR_EM for column in cells]
+    least = [
+        max((len(w) for t in column for w in re.split(r"\s|allowbreak\{\}", t)), default=1) * CHAR_EM
+        for column in cells
+    ]
+    padding = 1.0  # \tabcolsep on both sides
+
+    def total(cap: float) -> float:
+        return sum(max(min(w, cap), m) for w, m in zip(natural, least, strict=True)) + padding * len(natural)
+
+    if total(max(natural)) <= budget:
+        return [None] * len(natural)
+    low, high = 0.0, max(natural)
+    for _ in range(40):
+        cap = (low + high) / 2
+        low, high = (cap, high) if total(cap) <= budget else (low, cap)
+    return [round(max(low, m), 2) if w > max(low, m) else None for w, m in zip(natural, least, strict=True)]
+
+
+def latex_table(styler) -> str:
+    """A pandas Styler as a LaTeX ``longtable`` for the PDF book.
+
+    The Styler's own formatting (number formats, ``na_rep``, hidden index) is
+    kept; its HTML escaping is undone and LaTeX escaping applied instead. The
+    table is set small; columns too wide to sit side by side within the text
+    width become paragraph columns that wrap (labels ragged right, values
+    centred), and the table breaks across pages with its header repeated. The
+    caption comes from the book (``{glue:figure}``), not from the table.
+    """
+    sty = copy.deepcopy(styler)
+    for attr in ("_display_funcs", "_display_funcs_index", "_display_funcs_columns"):
+        funcs = getattr(sty, attr)
+        for key, func in list(funcs.items()):
+            funcs[key] = _as_latex_text(func)
+        default = funcs.default_factory
+        funcs.default_factory = lambda default=default: _as_latex_text(default())
+    sty.caption = None
+    sty.table_styles = []  # CSS, meaningless in LaTeX
+    sty._todo = []  # cell colours of .apply/.map: LaTeX would get them as commands
+    frame = sty.data
+    index_levels = [i for i, hidden in enumerate(sty.hide_index_) if not hidden]
+    cells = [
+        [str(v) for v in frame.index.get_level_values(i)] + [str(frame.index.names[i] or "")] for i in index_levels
+    ]
+    for j, column in enumerate(frame.columns):
+        header = column if isinstance(column, tuple) else (column,)
+        shown = [str(sty._display_funcs[(i, j)](frame.iat[i, j])) for i in range(len(frame))]
+        cells.append([*shown, latex_escape(header[-1])])
+    widths = _column_widths(cells)
+    spec = ""
+    for i, width in enumerate(widths):
+        is_label = i < len(index_levels)
+        if width is None:
+            spec += "l" if is_label else "c"
+        else:
+            long_text = max(len(t) for t in cells[i]) > 24  # words, not a number: ragged right
+            align = r"\raggedright" if is_label or long_text else r"\centering"
+            spec += rf">{{{align}\arraybackslash}}p{{{width}em}}"
+    body = sty.to_latex(
+        environment="longtable",
+        hrules=True,
+        column_format=spec,
+        multicol_align="c",
+        multirow_align="t",
+        siunitx=False,
+        convert_css=False,
+    )
+    if any(widths):  # a multirow label sits in its (paragraph) column, not at its natural width
+        body = re.sub(r"(\\multirow\[\w\]\{\d+\})\{\*\}", r"\1{=}", body)
+    return "\n".join(
+        [r"\begingroup\footnotesize\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.1}", body, r"\endgroup"]
+    )
