@@ -222,3 +222,17 @@ def test_front_page_cites_the_original_study(server, browser):
         assert "Frontiers in Immunology" in text and DOI in text
     finally:
         tab.close()
+
+
+def test_download_menu_offers_the_pdf_book(server, browser):
+    """After make pdf, the HTML book's download menu links the PDF (make test builds the PDF first)."""
+    if not (HTML / "book.pdf").exists():
+        pytest.skip("no PDF book beside the HTML (make pdf needs TeX)")
+    tab, _ = _open(browser, server, "notebooks/efficacy.html", WIDTHS["desktop"])
+    try:
+        hrefs = tab.evaluate("Array.from(document.querySelectorAll('.dropdown-download-buttons a')).map(a => a.href)")
+        assert any(h.endswith("/book.pdf") for h in hrefs), hrefs
+        response = tab.request.get(f"{server}/book.pdf")
+        assert response.ok and response.body()[:4] == b"%PDF"
+    finally:
+        tab.close()

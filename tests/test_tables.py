@@ -78,3 +78,14 @@ def test_any_styler_renders_as_latex():
     frame = pd.DataFrame({"share": [0.5], "n": [3]})
     latex = latex_table(frame.style.hide(axis="index").format({"share": "{:.0%}"}))
     assert r"50\%" in latex and latex.count(r"\begin{longtable}{cc}") == 1
+
+
+def test_latex_multirow_labels_keep_their_natural_width_in_plain_columns():
+    import pandas as pd
+
+    from helpers.report.tables import latex_table
+
+    index = pd.MultiIndex.from_product([["pfs", "os"], ["a", "b"]], names=["endpoint", "group"])
+    frame = pd.DataFrame({"note": ["a very long explanation that must wrap " * 3] * 4}, index=index)
+    latex = latex_table(frame.style)
+    assert r"\multirow[t]{2}{*}{pfs}" in latex and "{=}" not in latex
