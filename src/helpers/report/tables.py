@@ -290,7 +290,7 @@ def _column_widths(cells: list[list[str]], budget: float = TEXT_WIDTH_EM) -> lis
     """
     natural = [max((len(t) for t in column), default=1) * CHAR_EM for column in cells]
     least = [
-        max((len(w) for t in column for w in re.split(r"\s|allowbreak\{\}", t)), default=1) * CHAR_EM
+        max((len(w) for t in column for w in re.split(r"[\s._]|allowbreak\{\}", t)), default=1) * CHAR_EM
         for column in cells
     ]
     padding = 1.0  # \tabcolsep on both sides
