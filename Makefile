@@ -53,6 +53,8 @@ NB_CACHE    := _build/.jupyter_cache
 # re-run by the build, which then fails on it.
 book: $(STAMP) $(COHORT) $(RESULTS)
 	$(PY) scripts/book_config.py $(BOOK_CONFIG)
+	@# the analyses and the audit, computed once into the store every chapter reads (helpers.manuscript)
+	$(PY) -c "from helpers.manuscript import load_study; load_study()"
 	@yes | JUPYTERCACHE=$(NB_CACHE) $(VENV)/bin/jcache notebook add --reader jupytext notebooks/*.py >/dev/null
 	JUPYTERCACHE=$(NB_CACHE) $(VENV)/bin/jcache project execute --executor local-parallel --timeout 600 >/dev/null
 	$(JB) build . --builder html -W -n --keep-going --config $(BOOK_CONFIG)

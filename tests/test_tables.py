@@ -2,6 +2,8 @@
 
 import math
 
+import pytest
+
 from helpers.report.tables import format_estimate_ci, format_n_pct, format_p
 
 
@@ -25,9 +27,10 @@ def test_hazard_ratio_with_interval():
 def test_p_phrase():
     from helpers.report.tables import p_phrase
 
-    assert p_phrase(0.0261) == "P = 0.026"
-    assert p_phrase(0.0001) == "P < 0.001"
-    assert p_phrase("<0.001") == "P < 0.001"
+    assert p_phrase(0.0261) == "p = 0.026"  # one convention in prose: lower-case p
+    assert p_phrase(0.0001) == "p < 0.001"
+    assert p_phrase("<0.001") == "p < 0.001"
+    assert p_phrase(0.0261, "P") == "P = 0.026"
 
 
 def test_styled_tables_escape_html():
@@ -37,3 +40,16 @@ def test_styled_tables_escape_html():
 
     html = styled(pd.DataFrame({"P": ["<0.001"]}, index=["<65"])).to_html()
     assert "&lt;0.001" in html and "&lt;65" in html
+
+
+def test_printed_numbers_are_read_back_one_way():
+    from helpers.printed import parse_printed
+
+    floor = parse_printed("<0.001")
+    assert floor.is_bound and floor.value == 0.001
+    assert floor.below(0.05) and floor.agrees(0.0004, 3) and not floor.agrees(0.0012, 3)
+    plain = parse_printed(0.055)
+    assert not plain.below(0.05) and plain.agrees(0.0549, 3) and not plain.agrees(0.0544, 3)
+    assert parse_printed("NR").relation == "NR"
+    with pytest.raises(ValueError, match="cannot read 'n/a'"):
+        parse_printed("n/a")

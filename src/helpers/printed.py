@@ -54,6 +54,12 @@ def format_p(p, digits: int = 3) -> str:
     return f"<{floor:.{digits}f}" if p < floor else fixed(p, digits)
 
 
+def p_phrase(p, symbol: str = "p") -> str:
+    """'p = 0.026' or 'p < 0.001', from a p-value or a p-value as printed ('<0.001')."""
+    text = format_p(p)
+    return f"{symbol} {text[0]} {text[1:]}" if text.startswith("<") else f"{symbol} = {text}"
+
+
 @dataclass(frozen=True)
 class PrintedNumber:
     """A number as printed: its text, the value and how the value relates to the truth.

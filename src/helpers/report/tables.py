@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..printed import EN_DASH, format_p, round_half_up
+from ..printed import EN_DASH, NOT_ESTIMABLE, format_p, p_phrase, round_half_up
 from ..printed import fixed as _fixed
 from ..printed import is_missing as _missing
-from ..study.design import characteristic_in_text
+from ..study.design import ENDPOINT_SHORT, ENDPOINTS, POPULATION_LABELS, POPULATIONS, characteristic_in_text
 
-__all__ = ["EN_DASH", "format_p", "round_half_up"]  # re-exported: the chapters format through this module
+__all__ = ["EN_DASH", "format_p", "p_phrase", "round_half_up"]  # re-exported: the chapters format through this module
 
 
 def format_n_pct(n, total, digits: int = 1) -> str:
@@ -31,6 +31,11 @@ def format_estimate_ci(estimate, lower, upper, digits: int = 2) -> str:
     if _missing(estimate):
         return ""
     return f"{_fixed(estimate, digits)} ({_fixed(lower, digits)}{EN_DASH}{_fixed(upper, digits)})"
+
+
+def format_interval(lower, upper, digits: int = 2) -> str:
+    """'lower–upper' with an en dash; a limit that cannot be estimated prints as 'NE'."""
+    return f"{format_number(lower, digits) or NOT_ESTIMABLE}{EN_DASH}{format_number(upper, digits) or NOT_ESTIMABLE}"
 
 
 def format_number(x, digits: int = 2) -> str:
@@ -128,6 +133,19 @@ def cox_display(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
     return out
 
 
+def efficacy_survival_display(results) -> pd.DataFrame:
+    """Figure 1 in numbers: every curve's n, events, median with both CIs and landmark rates."""
+    blocks = {}
+    for pop in POPULATIONS:
+        for endpoint in ENDPOINTS:
+            rows = results.survival(pop, endpoint)
+            shown = survival_display(rows)
+            loglog = [format_interval(a, b) for a, b in zip(rows["loglog_lower"], rows["loglog_upper"], strict=True)]
+            shown.insert(3, "Log-log 95% CI", loglog)
+            blocks[f"{POPULATION_LABELS[pop]}, {ENDPOINT_SHORT[endpoint]}"] = shown
+    return pd.concat(blocks, names=["Curves", "Group"])
+
+
 def survival_display(comparison_frame: pd.DataFrame, level_col: str = "group", landmarks=(6, 12, 24)) -> pd.DataFrame:
     """Medians with the symmetric 95% CI and landmark rates, one row per curve."""
     rows = {}
@@ -143,12 +161,6 @@ def survival_display(comparison_frame: pd.DataFrame, level_col: str = "group", l
                 row[f"{t}-month rate, %"] = format_number(r[col], 1)
         rows[str(r[level_col])] = row
     return pd.DataFrame.from_dict(rows, orient="index")
-
-
-def p_phrase(p, symbol: str = "P") -> str:
-    """'P = 0.026' or 'P < 0.001', from a p-value or from a p-value as the paper printed it."""
-    text = format_p(p)
-    return f"{symbol} {text[0]} {text[1:]}" if text.startswith("<") else f"{symbol} = {text}"
 
 
 def format_pct(value, digits: int = 1) -> str:

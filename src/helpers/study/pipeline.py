@@ -88,6 +88,16 @@ class StudyResults:
         """Medians of PFS and OS in all patients of a population, and the follow-up."""
         return self.tables["whole_population"].set_index("population").loc[_population(population)]
 
+    def treatment_ph_p(self, population: str, endpoint: str) -> float:
+        """p-value of the proportional-hazards test of the treatment model behind a Figure 1 panel."""
+        ph = self.tables["ph_tests_treatment"]
+        row = ph[
+            (ph["population"] == _population(population))
+            & (ph["endpoint"] == _endpoint(endpoint))
+            & (ph["covariate"] != "GLOBAL")
+        ]
+        return float(row["p_value"].iloc[0])
+
     # --- Tables 4-5 and Figure 2 ----------------------------------------------
     def cox(self, endpoint: str) -> pd.DataFrame:
         """Table 4 (PFS) or 5 (OS): univariate and multivariable Cox models within 2L-ICIs."""
