@@ -8,11 +8,14 @@ count is below 5. Other methods can be forced for sensitivity analyses.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar
 
+from . import validate
 from .errors import StatsError
 from .results import TestResult
 
@@ -34,13 +37,18 @@ def _as_count_table(table) -> pd.DataFrame:
     try:
         values = frame.to_numpy(dtype=float)
     except (TypeError, ValueError) as exc:
-        raise StatsError(f"the table must hold numeric counts: {exc}") from None
-    if not np.all(np.isfinite(values)):
-        raise StatsError("the table holds missing or infinite values; every cell must be a count")
-    if np.any(values < 0):
-        raise StatsError("the table holds negative values; every cell must be a count >= 0")
-    if not np.all(values == np.round(values)):
-        raise StatsError("the table holds non-integer values; every cell must be a whole-number count")
+        raise StatsError(f"table: the table must hold numeric counts: {exc}") from None
+    rules = (
+        (~np.isfinite(values), "missing or infinite", "every cell must be a count"),
+        (values < 0, "negative", "every cell must be a count >= 0"),
+        (values != np.round(values), "non-integer", "every cell must be a whole-number count"),
+    )
+    for bad, what, rule in rules:  # in this order, a NaN is reported as missing only
+        if bad.any():
+            cells = np.argwhere(bad)
+            shown = ", ".join(f"(row {i + 1}, column {j + 1})" for i, j in cells[: validate.SHOWN_ROWS])
+            more = f" and {len(cells) - validate.SHOWN_ROWS} more" if len(cells) > validate.SHOWN_ROWS else ""
+            raise StatsError(f"table: the table holds {what} values in cell(s) {shown}{more}; {rule}")
     return pd.DataFrame(values.astype(np.int64), index=frame.index, columns=frame.columns)
 
 
@@ -134,6 +142,9 @@ def compare_proportions(
     """
     if method not in METHODS:
         raise StatsError(f"method must be one of {METHODS}, got {method!r}")
+    expected_cutoff = validate.positive(expected_cutoff, "expected_cutoff")
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) or n_resamples < 1:
+        raise StatsError(f"n_resamples: expected a whole number >= 1, got {n_resamples!r}")
     counts = _drop_empty(_as_count_table(table))
     observed = counts.to_numpy()
     n = int(observed.sum())
@@ -171,6 +182,7 @@ def compare_groups(
     group_col: str = "group",
     *,
     method: str = "auto",
+    dropna: bool = False,
     **options,
 ) -> TestResult:
     """Cross-tabulate one column of a patient-level frame by group and test it.
@@ -185,25 +197,36 @@ def compare_groups(
         The column holding the group; each distinct value is one column.
     method : str
         Passed to :func:`compare_proportions`, as are any further ``options``.
+    dropna : bool
+        Leave out patients with a missing value in ``variable`` or
+        ``group_col`` (as a crosstab or R's ``na.omit`` does) and count them in
+        the result's ``n_dropped``. By default a missing value raises
+        StatsError naming the column and rows.
 
     Notes
     -----
-    Patients with a missing value in ``variable`` or ``group_col`` are left
-    out, as in a crosstab. Levels are sorted, which does not change any of
-    the tests. A variable with one observed level (or a single group) raises
-    StatsError naming the variable.
+    Levels are sorted, which does not change any of the tests. A variable
+    with one observed level (or a single group) raises StatsError naming the
+    variable.
     """
+    if not isinstance(data, pd.DataFrame):
+        raise StatsError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
     missing = [c for c in (variable, group_col) if c not in data.columns]
     if missing:
-        raise StatsError(f"columns not in the data: {', '.join(missing)}")
-    counts = pd.crosstab(data[variable], data[group_col])
+        raise StatsError(f"data: columns not in the data: {', '.join(missing)}")
+    for column in (variable, group_col):
+        validate.labels(data[column], f"column {column!r}", dropna=dropna)
+    keep, n_dropped = validate.complete_rows(data[variable].to_numpy(), data[group_col].to_numpy())
+    rows = data.loc[keep]
+    counts = pd.crosstab(rows[variable], rows[group_col])
     try:
-        return compare_proportions(counts, method=method, **options)
+        result = compare_proportions(counts, method=method, **options)
     except StatsError as exc:
         raise StatsError(f"'{variable}' by '{group_col}': {exc}") from None
+    return replace(result, n_dropped=n_dropped)
 
 
-def mcnemar_test(first, second, *, exact: bool = True) -> TestResult:
+def mcnemar_test(first, second, *, exact: bool = True, dropna: bool = False) -> TestResult:
     """McNemar's test of paired 0/1 observations (e.g. both members of matched pairs).
 
     Parameters
@@ -213,6 +236,9 @@ def mcnemar_test(first, second, *, exact: bool = True) -> TestResult:
     exact : bool
         Binomial test on the discordant pairs (default, R ``binom.test`` on
         them); otherwise the chi-square statistic without continuity correction.
+    dropna : bool
+        Leave out pairs with a missing member (counted in ``n_dropped``); by
+        default a missing value raises StatsError naming the pairs.
 
     Returns
     -------
@@ -225,18 +251,16 @@ def mcnemar_test(first, second, *, exact: bool = True) -> TestResult:
     (0, 1). The exact p-value is 2 P(X <= min(b, c)) for X ~ Binomial(b + c, 1/2),
     capped at 1.
     """
-    a = pd.Series(np.asarray(first)).reset_index(drop=True)
-    b = pd.Series(np.asarray(second)).reset_index(drop=True)
-    if len(a) != len(b):
-        raise StatsError(f"first and second must hold one value per pair (got {len(a)} and {len(b)})")
-    for name, values in (("first", a), ("second", b)):
-        bad = values.index[~values.isin([0, 1])]
-        if len(bad):
-            raise StatsError(
-                f"{name}: {len(bad)} value(s) are not 0/1 (pairs {', '.join(str(i + 1) for i in bad[:5])}); "
-                "McNemar's test needs paired 0/1 observations"
-            )
-    table = pd.crosstab(a.astype(int), b.astype(int)).reindex(index=[0, 1], columns=[0, 1], fill_value=0)
+    x = validate.binary(first, "first", dropna=dropna)
+    y = validate.binary(second, "second", dropna=dropna)
+    if len(x) != len(y):
+        raise StatsError(f"first and second must hold one value per pair (got {len(x)} and {len(y)})")
+    keep, n_dropped = validate.complete_rows(x, y)
+    a = pd.Series(x[keep].astype(int))
+    b = pd.Series(y[keep].astype(int))
+    if len(a) == 0:
+        raise StatsError("first, second: no complete pair to test")
+    table = pd.crosstab(a, b).reindex(index=[0, 1], columns=[0, 1], fill_value=0)
     res = mcnemar(table.to_numpy(), exact=exact, correction=False)
     statistic = float("nan") if exact else float(res.statistic)
     return TestResult(
@@ -248,4 +272,5 @@ def mcnemar_test(first, second, *, exact: bool = True) -> TestResult:
         len(a),
         None,
         table,
+        n_dropped,
     )

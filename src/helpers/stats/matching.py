@@ -24,6 +24,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from . import validate
 from .errors import StatsError
 
 CALIPER_SCALES = ("probability", "logit_sd")
@@ -95,9 +96,13 @@ def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates:
         raise StatsError(f"columns not in the data: {', '.join(missing)}")
     if not covariates:
         raise StatsError("at least one covariate is needed for a propensity model")
-    with_na = [c for c in (treatment_col, *covariates) if data[c].isna().any()]
-    if with_na:
-        raise StatsError(f"missing values in column(s) {', '.join(with_na)}: drop or impute them first")
+    for c in (treatment_col, *covariates):
+        missing = data[c].isna().to_numpy()
+        if missing.any():
+            raise StatsError(
+                f"column {c!r}: {validate.rows_text(missing)} {'is' if missing.sum() == 1 else 'are'} "
+                "missing (NaN): drop or impute them first"
+            )
     _check_binary(data[treatment_col], treatment_col)
     t = data[treatment_col].to_numpy(dtype=int)
     if t.min() == t.max():
@@ -283,10 +288,9 @@ def _as_arrays(scores, treated) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     if not labels.is_unique:
         raise StatsError("the row labels (index) must be unique to identify matched patients")
     if not np.all(np.isfinite(s)):
-        raise StatsError(f"scores must be finite numbers ({int((~np.isfinite(s)).sum())} are not)")
-    levels = set(np.unique(t).tolist())
-    if not levels <= {0, 1}:
-        raise StatsError(f"treated must be coded 0/1 (found {sorted(levels - {0, 1}, key=repr)[:5]})")
+        bad = ~np.isfinite(s)
+        raise StatsError(f"scores: {validate.rows_text(bad)} not finite; scores must be finite numbers")
+    t = validate.binary(t, "treated")
     return labels, s, t.astype(np.int8)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import validate
 from .errors import StatsError
 from .results import TestResult
 
@@ -25,6 +26,7 @@ class KMResult:
 
     ``table`` has one row per distinct observed time: ``time, n_at_risk,
     n_events, n_censored, survival, se`` (Greenwood standard error of S).
+    ``n_dropped`` counts the rows left out for a missing value (``dropna=True``).
     """
 
     table: pd.DataFrame
@@ -32,6 +34,7 @@ class KMResult:
     events: int
     alpha: float = 0.05
     label: str = ""
+    n_dropped: int = 0
 
     @property
     def event_times(self) -> pd.DataFrame:
@@ -54,13 +57,45 @@ class KMResult:
         return self.table.assign(label=self.label)
 
 
-def fit_km(durations, events, *, alpha: float = 0.05, label: str = "") -> KMResult:
+def _check_km(km) -> None:
+    if not isinstance(km, KMResult):
+        raise StatsError(f"km: expected a KMResult from fit_km, got {type(km).__name__}")
+
+
+def _observations(durations, events, *, dropna: bool, **labels):
+    """Validated times, 0/1 events and labels (rows with a missing value dropped if ``dropna``)."""
+    t = validate.durations(durations, dropna=dropna)
+    d = validate.events(events, dropna=dropna)
+    named = {k: validate.labels(v, k, dropna=dropna) for k, v in labels.items() if v is not None}
+    validate.check_length(t.size, events=d, **named)
+    n_dropped = 0
+    if dropna:
+        keep, n_dropped = validate.complete_rows(t, d, *named.values())
+        t, d = t[keep], d[keep]
+        named = {k: v[keep] for k, v in named.items()}
+    return t, d.astype(np.int64), named, n_dropped
+
+
+def fit_km(durations, events, *, alpha: float = 0.05, label: str = "", dropna: bool = False) -> KMResult:
     """Kaplan–Meier estimate with Greenwood standard errors.
 
     Parameters
     ----------
     durations, events : array-like
-        Follow-up times (> 0) and event indicators (1 = event, 0 = censored).
+        Follow-up times (>= 0) and event indicators (1 = event, 0 = censored).
+    alpha : float
+        1 - confidence level of the intervals derived from the fit.
+    label : str
+        A name carried into ``to_frame()``.
+    dropna : bool
+        Leave out rows with a missing time or event (R's ``na.omit``) and
+        count them in ``n_dropped``; by default a missing value raises.
+
+    Raises
+    ------
+    StatsError
+        If a time is missing, negative or infinite, an event is not coded 0/1
+        (1/2 codings are named), the lengths differ or nothing is left to fit.
 
     Notes
     -----
@@ -68,12 +103,11 @@ def fit_km(durations, events, *, alpha: float = 0.05, label: str = "") -> KMResu
     that time (the usual convention, as in SPSS and R ``survfit``).
     Greenwood's variance: Var S(t) = S(t)^2 * sum d / (n (n - d)).
     """
-    t = np.asarray(durations, dtype=float)
-    d = np.asarray(events, dtype=int)
-    if t.shape != d.shape or t.ndim != 1:
-        raise StatsError("durations and events must be 1-D and of equal length")
+    alpha = validate.probability(alpha, "alpha")
+    t, d, _, n_dropped = _observations(durations, events, dropna=dropna)
     if t.size == 0:
-        raise StatsError("no observations to fit a Kaplan–Meier curve")
+        dropped = f" ({n_dropped} dropped for missing values)" if n_dropped else ""
+        raise StatsError(f"durations: no observations to fit a Kaplan–Meier curve{dropped}")
     times, inverse = np.unique(t, return_inverse=True)
     n_events = np.bincount(inverse, weights=d, minlength=times.size)
     n_total = np.bincount(inverse, minlength=times.size)
@@ -96,11 +130,13 @@ def fit_km(durations, events, *, alpha: float = 0.05, label: str = "") -> KMResu
             "se": se,
         }
     )
-    return KMResult(table=table, n=int(t.size), events=int(d.sum()), alpha=alpha, label=label)
+    return KMResult(table=table, n=int(t.size), events=int(d.sum()), alpha=alpha, label=label, n_dropped=n_dropped)
 
 
 def quantile_time(km: KMResult, q: float = 0.5) -> float:
-    """First event time at which S(t) <= 1 - q."""
+    """First event time at which S(t) <= 1 - q (NaN if the curve never gets there)."""
+    _check_km(km)
+    q = validate.probability(q, "q")
     hit = km.table[(km.table["survival"] <= 1 - q + 1e-12) & (km.table["n_events"] > 0)]
     return float(hit["time"].iloc[0]) if not hit.empty else float("nan")
 
@@ -135,8 +171,8 @@ def median_survival(km: KMResult, *, style: str = "symmetric") -> MedianResult:
     f = (S(u) - S(l)) / (l - u), u the last event time with S >= 0.55 and l the
     first event time with S <= 0.45 (u = 0, S = 1 if none reaches 0.55).
     """
-    if style not in MEDIAN_CI_STYLES:
-        raise StatsError(f"style must be one of {MEDIAN_CI_STYLES}, got {style!r}")
+    _check_km(km)
+    validate.one_of(style, "style", MEDIAN_CI_STYLES)
     z = stats.norm.ppf(1 - km.alpha / 2)
     med = km.median()
     if np.isnan(med):
@@ -195,6 +231,9 @@ def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFram
     Beyond the last observation S(t) is unknown (NaN) unless the curve has
     already reached 0.
     """
+    _check_km(km)
+    validate.one_of(ci, "ci", ("linear", "loglog"))
+    times = validate.durations(np.atleast_1d(times), "times")
     z = stats.norm.ppf(1 - km.alpha / 2)
     last = float(km.table["time"].iloc[-1])
     reached_zero = float(km.table["survival"].iloc[-1]) == 0.0
@@ -219,6 +258,8 @@ def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFram
 
 def n_at_risk(km: KMResult, times) -> list[int]:
     """Number still at risk just before each time (observed time >= t)."""
+    _check_km(km)
+    times = validate.durations(np.atleast_1d(times), "times")
     tab = km.table
     out = []
     for t in np.atleast_1d(times):
@@ -226,19 +267,20 @@ def n_at_risk(km: KMResult, times) -> list[int]:
     return out
 
 
-def median_follow_up(durations, events, *, alpha: float = 0.05) -> MedianResult:
+def median_follow_up(durations, events, *, alpha: float = 0.05, dropna: bool = False) -> MedianResult:
     """Median follow-up by the reverse Kaplan–Meier method.
 
     The censoring indicator is reversed (a death censors follow-up; being
     alive at the last contact is the 'event'), so the estimate describes the
-    potential follow-up time (Schemper & Smith, 1996).
+    potential follow-up time (Schemper & Smith, 1996). Inputs are checked as
+    in :func:`fit_km` (``dropna`` likewise).
     """
-    events = np.asarray(events, dtype=int)
-    km = fit_km(durations, 1 - events, alpha=alpha)
+    t, d, _, _ = _observations(durations, events, dropna=dropna)
+    km = fit_km(t, 1 - d, alpha=alpha)
     return median_survival(km, style="symmetric")
 
 
-def logrank(durations, events, groups, *, strata=None) -> TestResult:
+def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> TestResult:
     """Log-rank (Mantel–Cox) test of equal survival across groups.
 
     Parameters
@@ -248,6 +290,10 @@ def logrank(durations, events, groups, *, strata=None) -> TestResult:
     strata : array-like, optional
         Stratum label per observation; the observed-minus-expected sums and
         their covariances are added over strata (stratified log-rank test).
+    dropna : bool
+        Leave out rows with a missing time, event, group or stratum (R's
+        ``na.omit``); ``n`` is then the number of rows used. By default a
+        missing value raises StatsError naming the argument and rows.
 
     Notes
     -----
@@ -255,13 +301,13 @@ def logrank(durations, events, groups, *, strata=None) -> TestResult:
     k - 1 degrees of freedom. ``details`` gives observed and expected events
     per group.
     """
-    t = np.asarray(durations, dtype=float)
-    d = np.asarray(events, dtype=int)
-    g = pd.Series(np.asarray(groups)).astype(str).to_numpy()
+    t, d, named, n_dropped = _observations(durations, events, dropna=dropna, groups=groups, strata=strata)
+    g = pd.Series(named["groups"]).astype(str).to_numpy()
     levels = np.unique(g)
     if levels.size < 2:
-        raise StatsError("the log-rank test needs at least two groups")
-    s = np.zeros(t.size, dtype=int) if strata is None else pd.factorize(np.asarray(strata))[0]
+        found = ", ".join(repr(x) for x in levels) or "none"
+        raise StatsError(f"groups: the log-rank test needs at least two groups (found {found})")
+    s = np.zeros(t.size, dtype=int) if strata is None else pd.factorize(named["strata"])[0]
     k = levels.size
     observed = np.zeros(k)
     expected = np.zeros(k)
@@ -276,7 +322,15 @@ def logrank(durations, events, groups, *, strata=None) -> TestResult:
     statistic = float(diff @ np.linalg.pinv(cov[:-1, :-1]) @ diff)
     df = k - 1
     details = pd.DataFrame({"group": levels, "observed": observed, "expected": expected})
-    return TestResult("log-rank", statistic, df, float(stats.chi2.sf(statistic, df)), n=int(t.size), details=details)
+    return TestResult(
+        "log-rank",
+        statistic,
+        df,
+        float(stats.chi2.sf(statistic, df)),
+        n=int(t.size),
+        details=details,
+        n_dropped=n_dropped,
+    )
 
 
 def _logrank_sums(t, d, gi, k):
