@@ -105,3 +105,24 @@ def test_loglog_median_ci_contains_median(km10):
 def test_results_are_tidy_frames(km10):
     assert isinstance(km10.to_frame(), pd.DataFrame)
     assert set(median_survival(km10).to_frame().columns) >= {"estimate", "ci_lower", "ci_upper"}
+
+
+def test_logrank_group_without_expected_events_adds_no_degree_of_freedom():
+    # Group c is censored at t = 1, before the first event: it is never at risk at an event time.
+    # By hand (groups a, b): t=2 n=3/3 d=1(a): E_a=1/2,  V=3*3/36      = 1/4
+    #                        t=4 n=1/3 d=1(b): E_a=1/4,  V=1*3/16      = 3/16
+    #                        t=5 n=1/2 d=1(b): E_a=1/3,  V=1*2/9       = 2/9
+    #                        t=6 n=1/1 d=1(a): E_a=1/2,  V=1/4
+    # O_a - E_a = 2 - 19/12 = 5/12; V = 131/144 -> chi2 = 25/131 = 0.19084 on 1 df
+    # (R survdiff: Chisq = 0.190839694656488 on 1 df, p = 0.662218663990858).
+    res = logrank([2, 3, 4, 5, 1, 1, 6, 7], [1, 0, 1, 1, 0, 0, 1, 0], list("aabbccab"))
+    assert res.statistic == pytest.approx(25 / 131, rel=1e-12)
+    assert res.df == 1
+    assert res.p_value == pytest.approx(0.662218663990858, rel=1e-10)
+
+
+def test_logrank_without_events_is_no_test():
+    # R: Chisq = 0 on -1 degrees of freedom, p = NA. Not chi2 = 0, p = 1.
+    res = logrank([1, 2, 3, 4], [0, 0, 0, 0], ["a", "a", "b", "b"])
+    assert res.df == 0
+    assert np.isnan(res.statistic) and np.isnan(res.p_value)

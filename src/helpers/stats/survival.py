@@ -297,9 +297,21 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
 
     Notes
     -----
-    Hypergeometric variance at each distinct event time; chi-square with
-    k - 1 degrees of freedom. ``details`` gives observed and expected events
-    per group.
+    At each distinct event time the observed-minus-expected counts and their
+    hypergeometric covariance are accumulated (Mantel 1966; Klein &
+    Moeschberger, *Survival Analysis*, §7.3). The statistic is the quadratic
+    form of O - E in a generalised inverse of the covariance matrix V, with
+    degrees of freedom equal to the rank of V. For k groups that all have
+    somebody at risk at some event time the rank is k - 1; a group with no
+    expected events (e.g. all its members censored before the first event)
+    adds a zero row and column to V and no degree of freedom, which is what R's
+    ``survdiff`` reports (it drops groups with zero expected events).
+
+    With no events at all (or V otherwise zero) there is nothing to test: the
+    statistic and the p-value are NaN and ``df`` is 0. R's ``survdiff`` prints
+    a chi-square of 0 on -1 degrees of freedom with p = NA in that case; NaN is
+    the same verdict ("no test"), and callers that print it show an empty cell
+    rather than p = 1. ``details`` gives observed and expected events per group.
     """
     t, d, named, n_dropped = _observations(durations, events, dropna=dropna, groups=groups, strata=strata)
     g = pd.Series(named["groups"]).astype(str).to_numpy()
@@ -318,15 +330,14 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
         observed += o
         expected += e
         cov += v
-    diff = (observed - expected)[:-1]
-    statistic = float(diff @ np.linalg.pinv(cov[:-1, :-1]) @ diff)
-    df = k - 1
+    statistic, df = _chi_square(observed - expected, cov)
+    p_value = float(stats.chi2.sf(statistic, df)) if df > 0 else float("nan")
     details = pd.DataFrame({"group": levels, "observed": observed, "expected": expected})
     return TestResult(
         "log-rank",
         statistic,
         df,
-        float(stats.chi2.sf(statistic, df)),
+        p_value,
         n=int(t.size),
         details=details,
         n_dropped=n_dropped,
@@ -350,3 +361,17 @@ def _logrank_sums(t, d, gi, k):
     weighted = scale[:, None] * frac
     cov = np.diag(weighted.sum(axis=0)) - weighted.T @ frac
     return deaths.sum(axis=0), expected, cov
+
+
+RANK_RTOL = 1e-10  # relative size below which an eigenvalue of V counts as zero
+
+
+def _chi_square(o_minus_e: np.ndarray, cov: np.ndarray) -> tuple[float, int]:
+    """Quadratic form of O - E in the pseudo-inverse of V, and the rank of V (the df)."""
+    eigval, eigvec = np.linalg.eigh((cov + cov.T) / 2)
+    top = float(np.max(np.abs(eigval))) if eigval.size else 0.0
+    if top <= 0.0:
+        return float("nan"), 0
+    keep = eigval > RANK_RTOL * top
+    projected = eigvec[:, keep].T @ o_minus_e
+    return float(np.sum(projected**2 / eigval[keep])), int(keep.sum())
