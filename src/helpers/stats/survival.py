@@ -143,11 +143,18 @@ def quantile_time(km: KMResult, q: float = 0.5) -> float:
 
 @dataclass(frozen=True)
 class MedianResult:
+    """A median with its confidence interval; NaN marks "not reached" (estimate) or "not estimable" (a limit).
+
+    ``truncated`` is True when the symmetric interval's lower limit fell below
+    0 and was set to 0 (see :func:`median_survival`).
+    """
+
     estimate: float
     ci_lower: float
     ci_upper: float
     se: float
     style: str
+    truncated: bool = False
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([self.__dict__])
@@ -165,23 +172,45 @@ def median_survival(km: KMResult, *, style: str = "symmetric") -> MedianResult:
         interval obtained by inverting pointwise log-log confidence limits of
         S(t) (R ``survfit`` with ``conf.type = "log-log"``).
 
+    Returns
+    -------
+    MedianResult
+        ``estimate`` is NaN when the median is not reached; a limit is NaN
+        when it is not estimable (printed "NR" and "NE" by
+        :func:`helpers.printed.format_median_ci`).
+
     Notes
     -----
     Symmetric style: SE(median) = SE[S(median)] / f with
     f = (S(u) - S(l)) / (l - u), u the last event time with S >= 0.55 and l the
-    first event time with S <= 0.45 (u = 0, S = 1 if none reaches 0.55).
+    first event time with S <= 0.45 (u = 0, S = 1 if none reaches 0.55); this
+    is the uniform-kernel density estimate of Klein & Moeschberger
+    (*Survival Analysis*, 2nd ed., §4.5) as SPSS's algorithms describe it. The
+    interval is not estimable (NaN) when the median is not reached, when no
+    event time has S <= 0.45, or when Greenwood's SE of S at the median is
+    undefined (S = 0 there). A lower limit below 0 is set to 0 and
+    ``truncated`` is flagged: a survival time cannot be negative. We could not
+    verify whether SPSS prints such a negative limit as it is or truncates it
+    (SPSS's algorithm description gives only median ± z·SE); truncation at 0 is
+    the defensible choice and the flag keeps it visible.
+
+    Log-log style (Brookmeyer & Crowley 1982): the lower limit is the first
+    time at which the lower pointwise limit of S falls to 0.5 or below, the
+    upper limit the first time at which the upper pointwise limit does. Each
+    limit is looked for on its own, so the lower limit is usually estimable
+    even when the median is not reached (as R reports it). Where S(t) = 0 the
+    log-log band is undefined (R: NA) and is skipped, so the last time of a
+    curve that drops to 0 does not become a limit by default.
     """
     _check_km(km)
     validate.one_of(style, "style", MEDIAN_CI_STYLES)
     z = stats.norm.ppf(1 - km.alpha / 2)
     med = km.median()
-    if np.isnan(med):
-        return MedianResult(med, np.nan, np.nan, np.nan, style)
     ev = km.event_times
     if style == "symmetric":
         upper_side = ev[ev["survival"] >= 0.55 - 1e-12]
         lower_side = ev[ev["survival"] <= 0.45 + 1e-12]
-        if lower_side.empty:
+        if np.isnan(med) or lower_side.empty:
             return MedianResult(med, np.nan, np.nan, np.nan, style)
         u, s_u = (
             (float(upper_side["time"].iloc[-1]), float(upper_side["survival"].iloc[-1]))
@@ -191,11 +220,14 @@ def median_survival(km: KMResult, *, style: str = "symmetric") -> MedianResult:
         ell, s_l = float(lower_side["time"].iloc[0]), float(lower_side["survival"].iloc[0])
         density = (s_u - s_l) / (ell - u)
         se = km.se_at(med) / density
-        return MedianResult(med, med - z * se, med + z * se, se, style)
+        lower, upper = med - z * se, med + z * se
+        truncated = bool(lower < 0)
+        return MedianResult(med, max(lower, 0.0) if truncated else lower, upper, se, style, truncated)
     lower, upper = _survival_ci(ev["survival"].to_numpy(), ev["se"].to_numpy(), z, "loglog")
     times = ev["time"].to_numpy()
-    below_upper = np.nonzero(upper <= 0.5 + 1e-12)[0]
-    below_lower = np.nonzero(lower <= 0.5 + 1e-12)[0]
+    with np.errstate(invalid="ignore"):
+        below_upper = np.nonzero(upper <= 0.5 + 1e-12)[0]  # NaN (S = 0) never counts
+        below_lower = np.nonzero(lower <= 0.5 + 1e-12)[0]
     ci_lo = float(times[below_lower[0]]) if below_lower.size else np.nan
     ci_hi = float(times[below_upper[0]]) if below_upper.size else np.nan
     return MedianResult(med, ci_lo, ci_hi, np.nan, style)
@@ -212,8 +244,9 @@ def _survival_ci(s, se, z, kind: str):
             se_g = se / (s * np.abs(log_s))
             lower = np.exp(-np.exp(np.log(-log_s) + z * se_g))
             upper = np.exp(-np.exp(np.log(-log_s) - z * se_g))
-        lower = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, lower))
-        upper = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, 0.0, upper))
+        # S = 1 (before any event): the band is the point 1; S = 0: log(-log S) is undefined (R: NA)
+        lower = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, np.nan, lower))
+        upper = np.where(s >= 1.0, 1.0, np.where(s <= 0.0, np.nan, upper))
         return lower, upper
     raise StatsError(f"unknown CI kind {kind!r}")
 
@@ -267,17 +300,20 @@ def n_at_risk(km: KMResult, times) -> list[int]:
     return out
 
 
-def median_follow_up(durations, events, *, alpha: float = 0.05, dropna: bool = False) -> MedianResult:
+def median_follow_up(
+    durations, events, *, alpha: float = 0.05, style: str = "symmetric", dropna: bool = False
+) -> MedianResult:
     """Median follow-up by the reverse Kaplan–Meier method.
 
     The censoring indicator is reversed (a death censors follow-up; being
     alive at the last contact is the 'event'), so the estimate describes the
     potential follow-up time (Schemper & Smith, 1996). Inputs are checked as
-    in :func:`fit_km` (``dropna`` likewise).
+    in :func:`fit_km` (``dropna`` likewise); ``style`` chooses the interval
+    as in :func:`median_survival`.
     """
     t, d, _, _ = _observations(durations, events, dropna=dropna)
     km = fit_km(t, 1 - d, alpha=alpha)
-    return median_survival(km, style="symmetric")
+    return median_survival(km, style=style)
 
 
 def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> TestResult:
