@@ -27,6 +27,8 @@ class KMResult:
     ``table`` has one row per distinct observed time: ``time, n_at_risk,
     n_events, n_censored, survival, se`` (Greenwood standard error of S).
     ``n_dropped`` counts the rows left out for a missing value (``dropna=True``).
+    For a weighted fit the counts are sums of weights; ``variance`` says
+    which standard error ``se`` is ("greenwood" or "jackknife").
     """
 
     table: pd.DataFrame
@@ -35,6 +37,8 @@ class KMResult:
     alpha: float = 0.05
     label: str = ""
     n_dropped: int = 0
+    weighted: bool = False
+    variance: str = "greenwood"
 
     @property
     def event_times(self) -> pd.DataFrame:
@@ -62,75 +66,158 @@ def _check_km(km) -> None:
         raise StatsError(f"km: expected a KMResult from fit_km, got {type(km).__name__}")
 
 
-def _observations(durations, events, *, dropna: bool, **labels):
-    """Validated times, 0/1 events and labels (rows with a missing value dropped if ``dropna``)."""
+def _observations(durations, events, *, dropna: bool, weights=None, **labels):
+    """Validated times, 0/1 events, weights (None if not given) and labels.
+
+    Rows with a missing value in any of them are dropped if ``dropna``; their number is returned.
+    """
     t = validate.durations(durations, dropna=dropna)
     d = validate.events(events, dropna=dropna)
+    w = None if weights is None else validate.weights(weights, dropna=dropna)
     named = {k: validate.labels(v, k, dropna=dropna) for k, v in labels.items() if v is not None}
-    validate.check_length(t.size, events=d, **named)
+    validate.check_length(t.size, events=d, weights=w, **named)
     n_dropped = 0
     if dropna:
-        keep, n_dropped = validate.complete_rows(t, d, *named.values())
+        keep, n_dropped = validate.complete_rows(t, d, w, *named.values())
         t, d = t[keep], d[keep]
+        w = None if w is None else w[keep]
         named = {k: v[keep] for k, v in named.items()}
-    return t, d.astype(np.int64), named, n_dropped
+    return t, d.astype(np.int64), w, named, n_dropped
 
 
-def fit_km(durations, events, *, alpha: float = 0.05, label: str = "", dropna: bool = False) -> KMResult:
-    """Kaplan–Meier estimate with Greenwood standard errors.
+KM_VARIANCES = ("auto", "greenwood", "jackknife")
+
+
+def fit_km(
+    durations,
+    events,
+    *,
+    weights=None,
+    variance: str = "auto",
+    alpha: float = 0.05,
+    label: str = "",
+    dropna: bool = False,
+) -> KMResult:
+    """Kaplan–Meier estimate with Greenwood (or infinitesimal-jackknife) standard errors.
 
     Parameters
     ----------
     durations, events : array-like
         Follow-up times (>= 0) and event indicators (1 = event, 0 = censored).
+    weights : array-like, optional
+        Case weights (finite, >= 0). The counts at risk, of events and of
+        censorings become sums of weights; a weight of 2 is the same as the row
+        entered twice, and unit weights give the unweighted fit exactly.
+    variance : {"auto", "greenwood", "jackknife"}
+        Standard error of S. ``greenwood`` is Greenwood's formula on the
+        (weighted) counts; ``jackknife`` the infinitesimal-jackknife (robust)
+        variance. ``auto`` does what R's ``survfit`` (survival 3.5) does by
+        default: Greenwood unless some weight is not a whole number, then the
+        jackknife.
     alpha : float
         1 - confidence level of the intervals derived from the fit.
     label : str
         A name carried into ``to_frame()``.
     dropna : bool
-        Leave out rows with a missing time or event (R's ``na.omit``) and
-        count them in ``n_dropped``; by default a missing value raises.
+        Leave out rows with a missing time, event or weight (R's ``na.omit``)
+        and count them in ``n_dropped``; by default a missing value raises.
 
     Raises
     ------
     StatsError
         If a time is missing, negative or infinite, an event is not coded 0/1
-        (1/2 codings are named), the lengths differ or nothing is left to fit.
+        (1/2 codings are named), a weight is negative, the lengths differ or
+        nothing is left to fit.
 
     Notes
     -----
-    Censored observations tied with an event time are taken to be at risk at
-    that time (the usual convention, as in SPSS and R ``survfit``).
-    Greenwood's variance: Var S(t) = S(t)^2 * sum d / (n (n - d)).
+    Kaplan & Meier (1958): S(t) = prod over event times t_j <= t of
+    (1 - d_j / n_j). Censored observations tied with an event time are taken
+    to be at risk at that time (the usual convention, as in SPSS and R
+    ``survfit``). Greenwood (1926):
+    Var S(t) = S(t)^2 * sum d_j / (n_j (n_j - d_j)), with d_j and n_j the
+    weighted counts when there are weights (frequency weights). The
+    infinitesimal jackknife differentiates log S(t) with respect to each
+    observation's weight: for observation i with time T_i,
+    U_i(t) = sum over t_j <= min(t, T_i) of d_j / (n_j (n_j - d_j)) minus,
+    once T_i <= t and i had the event, 1 / (n_{T_i} - d_{T_i}); then
+    Var log S(t) = sum_i (w_i U_i(t))^2 (Therneau's survival package
+    documentation, "robust variance" of ``survfit``). Both variances are
+    undefined (NaN) once S(t) = 0. With a weighted fit ``n_at_risk``,
+    ``n_events`` and ``n_censored`` are sums of weights and ``events`` is the
+    weighted number of events (whole numbers are kept as integers); rows of
+    weight 0 are left out, and ``n`` counts the rows with a positive weight.
     """
     alpha = validate.probability(alpha, "alpha")
-    t, d, _, n_dropped = _observations(durations, events, dropna=dropna)
+    validate.one_of(variance, "variance", KM_VARIANCES)
+    t, d, w, _, n_dropped = _observations(durations, events, dropna=dropna, weights=weights)
     if t.size == 0:
         dropped = f" ({n_dropped} dropped for missing values)" if n_dropped else ""
         raise StatsError(f"durations: no observations to fit a Kaplan–Meier curve{dropped}")
+    if w is not None:  # a row of weight 0 contributes nothing (as if it were absent)
+        t, d, w = t[w > 0], d[w > 0], w[w > 0]
+    whole = w is None or bool(np.all(w == np.round(w)))
+    if variance == "auto":
+        variance = "greenwood" if whole else "jackknife"
+    unit = np.ones(t.size) if w is None else w
     times, inverse = np.unique(t, return_inverse=True)
-    n_events = np.bincount(inverse, weights=d, minlength=times.size)
-    n_total = np.bincount(inverse, minlength=times.size)
+    n_events = np.bincount(inverse, weights=unit * d, minlength=times.size)
+    n_total = np.bincount(inverse, weights=unit, minlength=times.size)
     n_at_risk = n_total[::-1].cumsum()[::-1]
-    factor = 1.0 - n_events / n_at_risk
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(n_at_risk > 0, 1.0 - n_events / n_at_risk, 1.0)
     survival = np.cumprod(factor)
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(n_at_risk > n_events, n_events / (n_at_risk * (n_at_risk - n_events)), np.inf)
     terms = np.where(n_events > 0, terms, 0.0)
     greenwood = np.cumsum(terms)
+    if variance == "jackknife":
+        log_var = _jackknife_log_variance(inverse, d, unit, n_at_risk, n_events, greenwood)
+    else:
+        log_var = greenwood
     with np.errstate(invalid="ignore"):
-        se = np.where(np.isfinite(greenwood), survival * np.sqrt(greenwood), np.nan)
+        se = np.where(np.isfinite(log_var) & (survival > 0), survival * np.sqrt(log_var), np.nan)
+    count = (lambda x: np.round(x).astype(int)) if whole else (lambda x: x)
     table = pd.DataFrame(
         {
             "time": times,
-            "n_at_risk": n_at_risk.astype(int),
-            "n_events": n_events.astype(int),
-            "n_censored": (n_total - n_events).astype(int),
+            "n_at_risk": count(n_at_risk),
+            "n_events": count(n_events),
+            "n_censored": count(n_total - n_events),
             "survival": survival,
             "se": se,
         }
     )
-    return KMResult(table=table, n=int(t.size), events=int(d.sum()), alpha=alpha, label=label, n_dropped=n_dropped)
+    n_ev = float(np.sum(unit * d))
+    return KMResult(
+        table=table,
+        n=int(t.size),
+        events=round(n_ev) if whole else n_ev,
+        alpha=alpha,
+        label=label,
+        n_dropped=n_dropped,
+        weighted=w is not None,
+        variance=variance,
+    )
+
+
+def _jackknife_log_variance(inverse, d, w, n_at_risk, n_events, greenwood) -> np.ndarray:
+    """Infinitesimal-jackknife variance of log S at each distinct time (see :func:`fit_km`).
+
+    Before its own time an observation's influence is the Greenwood sum C(t); from its time on
+    it is the constant C(T_i) - d_i / (n(T_i) - d(T_i)). Summing squares by time gives an
+    O(n log n) computation.
+    """
+    size = n_at_risk.size
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jump = np.where(d == 1, 1.0 / (n_at_risk[inverse] - n_events[inverse]), 0.0)
+    settled = greenwood[inverse] - jump
+    w2 = w**2
+    w2_at = np.bincount(inverse, weights=w2, minlength=size)
+    still_at_risk = w2_at[::-1].cumsum()[::-1] - w2_at  # weight^2 of observations with T_i > t
+    with np.errstate(invalid="ignore"):
+        done = np.cumsum(np.bincount(inverse, weights=w2 * settled**2, minlength=size))
+        return greenwood**2 * still_at_risk + done
 
 
 def quantile_time(km: KMResult, q: float = 0.5) -> float:
@@ -311,12 +398,12 @@ def median_follow_up(
     in :func:`fit_km` (``dropna`` likewise); ``style`` chooses the interval
     as in :func:`median_survival`.
     """
-    t, d, _, _ = _observations(durations, events, dropna=dropna)
+    t, d, _, _, _ = _observations(durations, events, dropna=dropna)
     km = fit_km(t, 1 - d, alpha=alpha)
     return median_survival(km, style=style)
 
 
-def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> TestResult:
+def logrank(durations, events, groups, *, strata=None, weights=None, dropna: bool = False) -> TestResult:
     """Log-rank (Mantel–Cox) test of equal survival across groups.
 
     Parameters
@@ -326,8 +413,12 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
     strata : array-like, optional
         Stratum label per observation; the observed-minus-expected sums and
         their covariances are added over strata (stratified log-rank test).
+    weights : array-like, optional
+        Case weights (finite, >= 0), treated as frequency weights: every
+        count at risk and of events is a sum of weights, so a weight of 2 is
+        the row entered twice.
     dropna : bool
-        Leave out rows with a missing time, event, group or stratum (R's
+        Leave out rows with a missing time, event, weight, group or stratum (R's
         ``na.omit``); ``n`` is then the number of rows used. By default a
         missing value raises StatsError naming the argument and rows.
 
@@ -348,8 +439,20 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
     a chi-square of 0 on -1 degrees of freedom with p = NA in that case; NaN is
     the same verdict ("no test"), and callers that print it show an empty cell
     rather than p = 1. ``details`` gives observed and expected events per group.
+
+    With weights, the observed and expected counts and the hypergeometric
+    variance d (n - d) / (n - 1) * (n_g / n) (1 - n_g / n) use the weighted
+    counts n, n_g and d, which is exactly the test on the data with each row
+    repeated w times when the weights are whole numbers. R's ``survdiff``
+    (survival 3.5.3) takes no weights, so there is no R reference for
+    non-integer weights; the duplicated-row identity is what the tests check.
+    (The design-based ``svylogrank`` of R's survey package answers a different
+    question, with a sandwich variance.)
     """
-    t, d, named, n_dropped = _observations(durations, events, dropna=dropna, groups=groups, strata=strata)
+    t, d, w, named, n_dropped = _observations(
+        durations, events, dropna=dropna, weights=weights, groups=groups, strata=strata
+    )
+    w = np.ones(t.size) if w is None else w
     g = pd.Series(named["groups"]).astype(str).to_numpy()
     levels = np.unique(g)
     if levels.size < 2:
@@ -362,7 +465,7 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
     cov = np.zeros((k, k))
     for stratum in np.unique(s):
         m = s == stratum
-        o, e, v = _logrank_sums(t[m], d[m], np.searchsorted(levels, g[m]), k)
+        o, e, v = _logrank_sums(t[m], d[m], np.searchsorted(levels, g[m]), k, w[m])
         observed += o
         expected += e
         cov += v
@@ -380,20 +483,24 @@ def logrank(durations, events, groups, *, strata=None, dropna: bool = False) -> 
     )
 
 
-def _logrank_sums(t, d, gi, k):
-    times = np.unique(t[d == 1])
+def _logrank_sums(t, d, gi, k, w):
+    event = (d == 1) & (w > 0)
+    times = np.unique(t[event])
     at_risk = np.empty((times.size, k))
     deaths = np.empty((times.size, k))
     for j in range(k):
-        tj = np.sort(t[gi == j])
-        at_risk[:, j] = tj.size - np.searchsorted(tj, times, side="left")
-        event_times = t[(gi == j) & (d == 1)]
-        deaths[:, j] = np.bincount(np.searchsorted(times, event_times), minlength=times.size)
+        mine = gi == j
+        order = np.argsort(t[mine], kind="stable")
+        tj, wj = t[mine][order], w[mine][order]
+        after = np.concatenate([np.cumsum(wj[::-1])[::-1], [0.0]])  # weight with time >= tj[i]
+        at_risk[:, j] = after[np.searchsorted(tj, times, side="left")]
+        hit = mine & event
+        deaths[:, j] = np.bincount(np.searchsorted(times, t[hit]), weights=w[hit], minlength=times.size)
     n = at_risk.sum(axis=1)
     total_deaths = deaths.sum(axis=1)
     frac = at_risk / n[:, None]
     expected = (total_deaths[:, None] * frac).sum(axis=0)
-    scale = np.where(n > 1, total_deaths * (n - total_deaths) / np.maximum(n - 1, 1), 0.0)
+    scale = np.where(n > 1, total_deaths * (n - total_deaths) / np.where(n > 1, n - 1, 1.0), 0.0)
     weighted = scale[:, None] * frac
     cov = np.diag(weighted.sum(axis=0)) - weighted.T @ frac
     return deaths.sum(axis=0), expected, cov
