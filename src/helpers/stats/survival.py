@@ -355,36 +355,40 @@ def survival_at_times(km: KMResult, times, *, ci: str = "linear") -> pd.DataFram
     validate.one_of(ci, "ci", ("linear", "loglog"))
     times = validate.durations(np.atleast_1d(times), "times")
     z = stats.norm.ppf(1 - km.alpha / 2)
-    last = float(km.table["time"].iloc[-1])
-    reached_zero = float(km.table["survival"].iloc[-1]) == 0.0
-    rows = []
-    for t in np.atleast_1d(times):
-        t = float(t)
-        known = t <= last or reached_zero
-        s, se = (km.survival_at(t), km.se_at(t)) if known else (np.nan, np.nan)
-        lo, hi = _survival_ci([s], [se], z, ci)
-        rows.append(
-            {
-                "time": t,
-                "estimate": s,
-                "se": se,
-                "ci_lower": float(lo[0]),
-                "ci_upper": float(hi[0]),
-                "n_at_risk": n_at_risk(km, [t])[0],
-            }
-        )
-    return pd.DataFrame(rows)
+    tab = km.table
+    grid = tab["time"].to_numpy(dtype=float)
+    last = float(grid[-1])
+    reached_zero = float(tab["survival"].iloc[-1]) == 0.0
+    at = np.searchsorted(grid, times, side="right") - 1  # last row with time <= t (-1: before the first)
+    known = (times <= last) | reached_zero
+    before = at < 0
+    s = np.where(before, 1.0, tab["survival"].to_numpy(dtype=float)[np.maximum(at, 0)])
+    se = np.where(before, 0.0, tab["se"].to_numpy(dtype=float)[np.maximum(at, 0)])
+    s, se = np.where(known, s, np.nan), np.where(known, se, np.nan)
+    lo, hi = _survival_ci(s, se, z, ci)
+    return pd.DataFrame(
+        {
+            "time": times.astype(float),
+            "estimate": s,
+            "se": se,
+            "ci_lower": lo.astype(float),
+            "ci_upper": hi.astype(float),
+            "n_at_risk": _at_risk(tab, times),
+        }
+    )
+
+
+def _at_risk(tab: pd.DataFrame, times: np.ndarray) -> list:
+    grid = tab["time"].to_numpy(dtype=float)
+    counts = [*tab["n_at_risk"].tolist(), 0]
+    return [counts[i] for i in np.searchsorted(grid, times, side="left")]  # first row with time >= t
 
 
 def n_at_risk(km: KMResult, times) -> list[int]:
     """Number still at risk just before each time (observed time >= t)."""
     _check_km(km)
     times = validate.durations(np.atleast_1d(times), "times")
-    tab = km.table
-    out = []
-    for t in np.atleast_1d(times):
-        out.append(int(tab.loc[tab["time"] >= t, "n_at_risk"].iloc[0]) if (tab["time"] >= t).any() else 0)
-    return out
+    return _at_risk(km.table, times)
 
 
 def median_follow_up(
