@@ -131,3 +131,15 @@ def test_matching_names_the_rows():
         match_nearest([0.1, np.nan, 0.3], [1, 0, 0])
     with pytest.raises(StatsError, match=r"treated: row 3 is not coded 0/1"):
         match_nearest([0.1, 0.2, 0.3], [1, 0, 2])
+
+
+def test_standardized_differences_name_column_and_rows():
+    from helpers.stats.matching import standardized_differences
+
+    data = pd.DataFrame({"t": [1, 0, 1, 0], "x": [1, np.nan, 0, 1], "w": [1.0, 1.0, -1.0, 1.0]})
+    with pytest.raises(StatsError, match=r"column 'x': row 2 is missing"):
+        standardized_differences(data, ["x"], "t")
+    with pytest.raises(StatsError, match=r"column 'w': row 3 is negative"):
+        standardized_differences(data.fillna(0), ["x"], "t", weights="w")
+    with pytest.raises(StatsError, match=r"column 't': row 2 is not coded 0/1"):
+        standardized_differences(data.fillna(0).assign(t=[1, 2, 1, 0]), ["x"], "t")

@@ -555,25 +555,21 @@ def standardized_differences(
     missing = [c for c in (treatment_col, *covariates) if c not in data.columns]
     if missing:
         raise StatsError(f"columns not in the data: {', '.join(missing)}")
-    _check_binary(data[treatment_col], treatment_col)
-    t = data[treatment_col].to_numpy(dtype=int)
+    t = validate.binary(data[treatment_col], f"column {treatment_col!r}")
     if weights is None:
         w = np.ones(len(data))
     elif isinstance(weights, str):
-        w = data[weights].to_numpy(dtype=float)
+        validate.columns(data, [weights])
+        w = validate.weights(data[weights], f"column {weights!r}")
     else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(data),) or np.any(~np.isfinite(w)) or np.any(w < 0):
-        raise StatsError("weights must be one finite, non-negative number per row")
+        w = validate.weights(weights)
+    validate.check_length(len(data), weights=w)
     w1, w0 = w * (t == 1), w * (t == 0)
     if w1.sum() == 0 or w0.sum() == 0:
         raise StatsError(f"both groups of '{treatment_col}' need rows (with positive weight) to compare")
     rows = []
     for c in covariates:
-        if data[c].isna().any():
-            raise StatsError(f"missing values in column '{c}'")
-        _check_binary(data[c], c)
-        x = data[c].to_numpy(dtype=float)
+        x = validate.binary(data[c], f"column {c!r}").astype(float)
         p1 = float(np.dot(w1, x) / w1.sum())
         p0 = float(np.dot(w0, x) / w0.sum())
         pooled = math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / 2)

@@ -33,7 +33,7 @@ class KMResult:
 
     table: pd.DataFrame
     n: int
-    events: int
+    events: int | float  # a sum of weights for a weighted fit with non-integer weights
     alpha: float = 0.05
     label: str = ""
     n_dropped: int = 0
