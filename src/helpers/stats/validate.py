@@ -228,3 +228,13 @@ def drop_missing(data: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame
     """``data`` without the rows that miss any of ``names`` (R's ``na.omit``), and how many were dropped."""
     keep = data[list(names)].notna().all(axis=1)
     return data.loc[keep], int((~keep).sum())
+
+
+def finite(values, name: str) -> np.ndarray:
+    """Finite numbers (no missing, no infinite value), as floats: one covariate of a model."""
+    x = _numeric(values, name)
+    _no_missing(name, np.isnan(x))
+    if np.isinf(x).any():
+        bad = np.isinf(x)
+        raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} infinite; every value must be a finite number")
+    return x
