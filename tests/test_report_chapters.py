@@ -203,3 +203,14 @@ def test_prose_columns_wrap(results):
     shown = comparisons.dropped_targets(DROPPED_TARGETS)
     html = styled_prose(shown, shown.columns).to_html()
     assert "white-space: normal" in html and "text-align: left" in html
+
+
+def test_p_values_below_the_floor_print_as_the_floor(results):
+    from helpers.paper.registry import quantity
+    from helpers.report.chapter import as_printed
+
+    q = quantity("table2_response.before_psm.p_dcr")
+    p = q.reproduce(results)
+    assert p < 0.001  # 0.00097: rounding before printing would give '0.001'
+    assert as_printed(q, q.printed(results)) == "<0.001"
+    assert comparisons.response_rates(results).loc["Before PSM · DCR", ("P", comparisons.BOOK)] == "<0.001"

@@ -77,8 +77,14 @@ class Quantity:
         return self.get(results)
 
     def printed(self, results: StudyResults) -> Any:
-        """The reproduced value rounded as the paper prints it (halves up)."""
-        return rounded(self.reproduce(results), self.decimals)
+        """The reproduced value rounded as the paper prints it (halves up).
+
+        A p-value is left unrounded: it prints through :func:`helpers.printed.format_p`,
+        which also applies the floor ('<0.001'); rounding it first would turn 0.0008
+        into '0.001'.
+        """
+        value = self.reproduce(results)
+        return value if self.kind == "p" else rounded(value, self.decimals)
 
 
 def rounded(value, decimals: int | None):
