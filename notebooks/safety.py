@@ -149,7 +149,8 @@ glue_all({"n_only_ici": n_only_ici, "only_ici": labels_in_text(only_ici, SAFETY_
 # %%
 observed = two_by_two(safety, "pneumonitis")
 test = compare_proportions(observed)
-styled(pd.concat({"observed": observed, "expected": expected_counts(observed).round(2)}, axis=1))
+expected = expected_counts(observed).round(2).astype(str)
+styled(pd.concat({"observed": observed, "expected": expected}, axis=1))
 
 # %% tags=["remove-cell"]
 hypothyroidism = compare_proportions(two_by_two(safety, "hypothyroidism"))

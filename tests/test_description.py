@@ -117,6 +117,8 @@ def test_two_by_two_and_expected_counts():
     # row total x column total / grand total, against SciPy
     assert expected_counts(t).to_numpy() == pytest.approx(expected_freq(t.to_numpy()))
     assert expected_counts(t).loc["rash", C.GROUP_ICI] == pytest.approx(2 * 4 / 10)
+    assert two_by_two(table, "rash").index.tolist() == ["Rash", "no rash"]
+    assert two_by_two(table, "g3_rash").index.tolist() == ["G3 rash", "no G3 rash"]
 
 
 def test_row_selections():

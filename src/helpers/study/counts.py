@@ -95,10 +95,11 @@ def safety_table(data: pd.DataFrame, by: str = "group", groups=C.GROUPS) -> pd.D
 def two_by_two(table: pd.DataFrame, row: str, labels: tuple[str, str] | None = None, groups=C.GROUPS) -> pd.DataFrame:
     """The 2x2 table behind one tested row of Table 2 or 3: patients with and without, per group.
 
-    ``labels`` name the two rows (default: the row's label, and 'no' + label).
+    ``labels`` name the two rows (default: 'Pneumonitis' and 'no pneumonitis').
     """
     r = table.set_index("row").loc[row]
-    first, second = labels or (str(r["label"]), f"no {r['label']}")
+    name = str(r["label"])
+    first, second = labels or (name, f"no {name[0].lower() + name[1:] if name[1:2].islower() else name}")
     return pd.DataFrame(
         [[int(r[f"n_{g}"]) for g in groups], [int(r[f"total_{g}"] - r[f"n_{g}"]) for g in groups]],
         index=[first, second],
