@@ -202,7 +202,7 @@ def test_prose_columns_wrap(results):
 
     shown = comparisons.dropped_targets(DROPPED_TARGETS)
     html = styled_prose(shown, shown.columns).to_html()
-    assert "white-space: normal" in html and "text-align: left" in html
+    assert "td.col0" in html and "white-space: normal" in html and "text-align: left" in html
 
 
 def test_p_values_below_the_floor_print_as_the_floor(results):

@@ -341,5 +341,7 @@ def accrual_display(accrual: pd.DataFrame) -> pd.DataFrame:
 
 def styled_prose(frame: pd.DataFrame, columns, caption: str = ""):
     """:func:`styled`, with the text ``columns`` (sentences, long lists) left-aligned and wrapping."""
-    prose = {"white-space": "normal", "text-align": "left", "min-width": "14em"}
-    return styled(frame, caption).set_properties(subset=list(columns), **prose)
+    prose = "white-space: normal; text-align: left; min-width: 14em;"
+    # per column, so that the rule outranks the book's 'td' style (a more specific selector)
+    rules = {column: [{"selector": "td", "props": prose}] for column in columns}
+    return styled(frame, caption).set_table_styles(rules, overwrite=False)
