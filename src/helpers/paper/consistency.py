@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from ..printed import round_half_up
+from .balance import smd_from_shares
 from .published import load_published, published
 
 
@@ -23,9 +24,9 @@ def _pct(n: float, d: float) -> float:
     return 100.0 * n / d
 
 
-def _smd(p1: float, p0: float) -> float:
-    p1, p0 = p1 / 100, p0 / 100
-    return (p1 - p0) / math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / 2)
+def _smd(pct1: float, pct0: float) -> float:
+    """SMD from two printed percentages, by the formula the book's matching uses."""
+    return smd_from_shares(pct1 / 100, pct0 / 100)
 
 
 def _row(check_id, location, printed, arithmetic, verdict, consistent):
@@ -53,16 +54,38 @@ def decimal_comma() -> dict:
     )
 
 
-def pd_rounding() -> dict:
+def pd_rounding_figures() -> dict:
+    """Table 2 after PSM, 2L-non-ICIs: the PD count and the percentages printed and recomputed.
+
+    ``n``, ``total``, ``printed`` (the PD % as printed), ``exact`` (n / total in
+    %), ``rounded`` (that, rounded half up to one decimal), and the sums of the
+    PR, SD and PD percentages as printed (``printed_sum``) and as recomputed
+    from their counts (``rounded_sum``).
+    """
     base = "table2_response.after_psm.non_icis"
     n, d = published(f"{base}.pd.n"), published(f"{base}.n_total")
+    rows = ("pr", "sd", "pd")
+    return {
+        "n": n,
+        "total": d,
+        "printed": published(f"{base}.pd.pct"),
+        "exact": _pct(n, d),
+        "rounded": round_half_up(_pct(n, d), 1),
+        "printed_sum": round_half_up(sum(published(f"{base}.{r}.pct") for r in rows), 1),
+        "rounded_sum": round_half_up(sum(round_half_up(_pct(published(f"{base}.{r}.n"), d), 1) for r in rows), 1),
+    }
+
+
+def pd_rounding() -> dict:
+    base = "table2_response.after_psm.non_icis"
+    f = pd_rounding_figures()
     pcts = [published(f"{base}.{r}.pct") for r in ("pr", "sd", "pd")]
     return _row(
         "table2_pd_after_psm_rounding",
         "Table 2, after PSM, 2L-non-ICIs, PD",
-        f"{pcts[2]:.1f}%",
-        f"{n}/{d} = {_pct(n, d):.3f}% → {round_half_up(_pct(n, d), 1):.1f}; printed PR + SD + PD = "
-        f"{pcts[0]:.1f} + {pcts[1]:.1f} + {pcts[2]:.1f} = {sum(pcts):.1f}",
+        f"{f['printed']:.1f}%",
+        f"{f['n']}/{f['total']} = {f['exact']:.3f}% → {f['rounded']:.1f}; printed PR + SD + PD = "
+        f"{pcts[0]:.1f} + {pcts[1]:.1f} + {pcts[2]:.1f} = {f['printed_sum']:.1f}",
         "rounded to make the column total 100.0",
         False,
     )
@@ -328,6 +351,16 @@ def consistency_table() -> pd.DataFrame:
         cox_lung_sites_tension(),
     ]
     return pd.DataFrame(rows)
+
+
+def inconsistencies() -> pd.DataFrame:
+    """The checks of :func:`consistency_table` that find the paper inconsistent.
+
+    Their number is "the paper's internal inconsistencies" wherever the book
+    counts them (front page, introduction, fidelity audit, discussion).
+    """
+    table = consistency_table()
+    return table[~table["consistent"]].reset_index(drop=True)
 
 
 def listed_inconsistencies() -> pd.DataFrame:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 from IPython.display import Markdown
 from myst_nb import glue
@@ -39,9 +40,13 @@ MISS_COLUMNS = {
 
 
 def glue_all(values: Mapping[str, object], prefix: str = "") -> None:
-    """Glue every value under ``prefix + name`` (not displayed: the prose shows them)."""
+    """Glue every value under ``prefix + name`` (not displayed: the prose shows them).
+
+    NumPy scalars are glued as Python numbers, so that a format in the prose
+    (``{glue:text}`name:.2f```) applies to them.
+    """
     for name, value in values.items():
-        glue(f"{prefix}{name}", value, display=False)
+        glue(f"{prefix}{name}", value.item() if isinstance(value, np.generic) else value, display=False)
 
 
 def as_printed(q: Quantity, value) -> str:
