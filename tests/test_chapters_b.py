@@ -234,3 +234,72 @@ def test_follow_up_figure_marks_both_medians(study):
     reverse = float(study.results.whole("before_psm")["median_follow_up"])
     assert lines == pytest.approx(sorted([plain, reverse]))
     assert not math.isclose(plain, reverse)
+
+
+# --- lifelines as an independent check of the primer's numbers ------------------------------
+
+
+def test_helpers_agree_with_lifelines_where_the_conventions_agree(study):
+    from lifelines import CoxPHFitter, KaplanMeierFitter
+    from lifelines.statistics import logrank_test
+    from lifelines.utils import median_survival_times
+
+    from helpers.stats.cox import fit_cox
+    from helpers.stats.survival import fit_km, logrank, median_survival
+
+    data = study.results.cohort
+    ici = data[data["treated"] == 1]
+    odd = ici[ici["liver_met"] == 0]  # an odd number of patients: no step lands exactly on one half
+    km = fit_km(odd["pfs_months"], odd["pfs_event"])
+    kmf = KaplanMeierFitter().fit(odd["pfs_months"], odd["pfs_event"])
+    assert km.table["survival"].to_numpy() == pytest.approx(kmf.survival_function_.iloc[1:, 0].to_numpy())
+    # where a step lands exactly on one half, rounding in the products can make the tools pick neighbouring times
+    assert not (abs(km.table["survival"] - 0.5) < 1e-9).any()
+    assert km.median() == pytest.approx(kmf.median_survival_time_)
+    loglog = median_survival(km, style="loglog")
+    assert [loglog.ci_lower, loglog.ci_upper] == pytest.approx(
+        median_survival_times(kmf.confidence_interval_).to_numpy().ravel()
+    )
+    other = data[data["treated"] == 0]
+    ours = logrank(data["os_months"], data["os_event"], data["treated"])
+    theirs = logrank_test(ici["os_months"], other["os_months"], ici["os_event"], other["os_event"])
+    assert ours.statistic == pytest.approx(theirs.test_statistic)
+    efron = fit_cox(data, "os_months", "os_event", ["treated"], ties="efron").summary["coef"].iloc[0]
+    cph = CoxPHFitter().fit(data[["os_months", "os_event", "treated"]], "os_months", "os_event")
+    assert efron == pytest.approx(cph.params_.iloc[0], abs=1e-5)
+    breslow = fit_cox(data, "os_months", "os_event", ["treated"]).summary["coef"].iloc[0]
+    assert breslow != pytest.approx(cph.params_.iloc[0], abs=1e-6)  # ties: SPSS's Breslow is not lifelines' Efron
+
+
+# --- the Software chapter ----------------------------------------------------------------------
+
+
+def test_every_declared_package_is_used_somewhere():
+    from helpers.report import software
+
+    places = software.used_by()
+    assert {"seaborn", "lifelines", "itables"} <= set(places)
+    assert all(places.values()), {name: where for name, where in places.items() if not where}
+    assert "package" in places["seaborn"] and "notebooks" in places["lifelines"]
+
+
+def test_package_versions_and_layout():
+    from helpers.report import software
+
+    versions = software.package_versions()
+    assert versions.index[0] == "Python" and "itables" in versions.index
+    pins = software.pinned()
+    assert pins["itables"] == versions.loc["itables", "Installed"]
+    layout = software.package_layout()
+    modules = layout.index.get_level_values("Module")
+    assert "helpers.paper.registry" in modules and "helpers.report.software" in modules
+    assert (layout["What it holds"].str.len() > 0).all()
+    layers = list(dict.fromkeys(layout.index.get_level_values("Layer")))
+    assert layers[0].startswith("paths") and layers[-1].startswith("manuscript")
+
+
+def test_r_versions_without_rscript(monkeypatch):
+    from helpers.report import software
+
+    monkeypatch.setattr(software.shutil, "which", lambda name: None)
+    assert software.r_versions().loc["R", "Version"] == "not installed"
