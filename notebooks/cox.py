@@ -38,7 +38,7 @@ from helpers.manuscript import load_study
 from helpers.paper import screen
 from helpers.report import comparisons
 from helpers.report.chapter import fidelity_section, glue_all, names_in_text
-from helpers.report.tables import cox_models_display, p_phrase, ph_tests_display, styled
+from helpers.report.tables import cox_models_display, p_phrase, ph_tests_display, styled, threshold_screen_display
 from helpers.study.cohort import TABLE1_VARIABLES
 from helpers.study.design import ALPHA, COX_ENTRY_P, ENDPOINT_SHORT, ENDPOINTS, characteristic_in_text
 from helpers.study.models import ph_summary
@@ -119,8 +119,8 @@ glue("cox_table_4", styled(cox_models_display(results.cox("pfs"))), display=Fals
 #
 # Table 4 | Univariable and multivariable Cox models for PFS in the 2L-ICIs group before
 # matching: hazard ratio of the first-listed level against the second, with its Wald confidence
-# interval and p-value. A dash marks a characteristic that did not pass the univariable screen
-# (p below {glue:text}`cox_entry_p`) and so is not in the multivariable model.
+# interval and p-value. A dash marks a characteristic whose univariable p-value was not below
+# {glue:text}`cox_entry_p`, so that it did not enter the multivariable model.
 # ({ref}`code <code-table-4>`)
 # ```
 
@@ -203,10 +203,7 @@ for endpoint in ENDPOINTS:
 
 # %% tags=["hide-input"]
 thresholds = screen.threshold_screen(results)
-counts = thresholds.pivot_table(
-    index=["endpoint", "source"], columns="threshold", values="n_entered", sort=False
-).rename(index=ENDPOINT_SHORT, columns=lambda t: f"p < {t:g}")
-glue("cox_tbl_thresholds", styled(counts.rename_axis(index=[None, None], columns=None)), display=False)
+glue("cox_tbl_thresholds", styled(threshold_screen_display(thresholds)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} cox_tbl_thresholds
@@ -227,7 +224,7 @@ for source, name in (("This book", "thr_sensitive"), ("Original study", "thr_sen
         for e, v in zip(rows["endpoint"], rows["variable"], strict=True)
     ]
     glue_all({name: "; ".join(words) or "none"}, "cox_")
-glue_all({"thr_min": thresholds["threshold"].min(), "thr_max": thresholds["threshold"].max()}, "cox_")
+glue_all({"thr_min": f"{thresholds['threshold'].min():g}", "thr_max": f"{thresholds['threshold'].max():g}"}, "cox_")
 
 # %% [markdown]
 # The characteristics whose entry depends on the choice, because their univariable p-value lies
@@ -316,7 +313,7 @@ glue("cox_tbl_ph", styled(ph_tests_display(ph[ph["model"] == "multivariable"])),
 # (code-tbl-cox-fidelity-summary)=
 
 # %% tags=["hide-input"]
-fidelity_section(study.audit.table, "Cox (Tables 4-5)", "cox", styler=styled)
+audit_rows = fidelity_section(study.audit.table, "Cox (Tables 4-5)", "cox", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} cox_tbl_fidelity_summary

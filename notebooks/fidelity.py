@@ -116,7 +116,7 @@ plt.close(fig)
 # (code-tbl-fidelity-summary)=
 
 # %% tags=["hide-input"]
-fidelity_section(audit.table, list(SECTIONS), "fidelity", styler=styled)
+audit_rows = fidelity_section(audit.table, list(SECTIONS), "fidelity", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} fidelity_tbl_fidelity_summary
@@ -207,24 +207,47 @@ glue_all(
 # (code-table-consistency)=
 
 # %% tags=["hide-input"]
-glue("fidelity_tbl_consistency", styled(tables.consistency_display(checks)), display=False)
-glue("fidelity_tbl_listed", styled(tables.listed_inconsistencies_display(listed)), display=False)
+consistency_table = tables.consistency_display(checks)
+listed_table = tables.listed_inconsistencies_display(listed)
+glue(
+    "fidelity_tbl_consistency",
+    interactive_table(consistency_table.reset_index(names="Where in the paper")),
+    display=False,
+)
+glue("fidelity_tbl_listed", interactive_table(listed_table.reset_index(names="Where in the paper")), display=False)
+glue("fidelity_tbl_consistency_static", styled(consistency_table), display=False)
+glue("fidelity_tbl_listed_static", styled(listed_table), display=False)
 
 # %% [markdown]
-# ```{glue:figure} fidelity_tbl_consistency
+# ::::{only} html
+# **The consistency checks**: where in the paper, what it prints, the arithmetic on its own
+# numbers, the verdict, and whether the numbers are consistent.
+#
+# ```{glue} fidelity_tbl_consistency
+# ```
+#
+# **The inconsistencies listed** in the project's transcription of the paper: where each is,
+# its kind, how much it matters and what is wrong. ({ref}`code <code-table-consistency>`)
+#
+# ```{glue} fidelity_tbl_listed
+# ```
+# ::::
+#
+# ::::{only} latex
+# ```{glue:figure} fidelity_tbl_consistency_static
 # :name: table-consistency
 #
 # The consistency checks | Where in the paper, what it prints, the arithmetic on its own
-# numbers, the verdict, and whether the numbers are consistent. ({ref}`code <code-table-consistency>`)
+# numbers, the verdict, and whether the numbers are consistent.
 # ```
 #
-# ```{glue:figure} fidelity_tbl_listed
+# ```{glue:figure} fidelity_tbl_listed_static
 # :name: table-listed-inconsistencies
 #
 # The inconsistencies listed in the project's transcription of the paper | Where each is, its
-# kind and how much it matters; the YAML file gives each one's description.
-# ({ref}`code <code-table-consistency>`)
+# kind, how much it matters and what is wrong.
 # ```
+# ::::
 #
 # ## Which methods reproduce the paper
 #

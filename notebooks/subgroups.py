@@ -372,8 +372,8 @@ for endpoint, check in impossible.items():
 strata_checks = checks.loc["strata_vs_overall"].set_index("location")
 glue_all(
     {
-        "ge6_weighted_rate6": strata_checks.loc["first line pfs strata, PFS rate 6 month", "arithmetic"],
-        "liver_weighted_rate6": strata_checks.loc["liver mets strata, PFS rate 6 month", "arithmetic"],
+        "ge6_weighted_rate6": strata_checks.loc["1L-PFS strata, 6-month PFS rate", "arithmetic"],
+        "liver_weighted_rate6": strata_checks.loc["Liver-metastasis strata, 6-month PFS rate", "arithmetic"],
     },
     "subgroups_",
 )
@@ -410,7 +410,7 @@ glue_all(
 # %% tags=["hide-input"]
 fidelity_section(study.audit.table, ["Subgroups (Figure 2)", "Strata (Figure 3)"], "subgroups", styler=styled)
 fidelity_section(study.audit.table, "Subgroups (Figure 2)", "subgroups_fig2", styler=styled)
-fidelity_section(study.audit.table, "Strata (Figure 3)", "subgroups_fig3", styler=styled)
+audit_rows = fidelity_section(study.audit.table, "Strata (Figure 3)", "subgroups_fig3", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} subgroups_tbl_fidelity_summary

@@ -54,6 +54,8 @@ def test_threshold_screen_counts_by_hand(study):
     ours = frame[(frame["endpoint"] == "pfs") & (frame["source"] == "This book")].set_index("threshold")
     assert ours.loc[0.05, "n_entered"] == int((uni < 0.05).sum())
     assert ours.loc[0.2, "n_entered"] == int((uni < 0.2).sum())
+    shown = T.threshold_screen_display(frame)
+    assert shown.loc[("PFS", "This book"), "p < 0.05"] == str(int((uni < 0.05).sum()))
     sensitive = screen.threshold_sensitive(study.results, (0.05, 0.2))
     mine = set(sensitive[(sensitive["endpoint"] == "pfs") & (sensitive["source"] == "This book")]["variable"])
     assert mine == set(uni[(uni >= 0.05) & (uni < 0.2)].index)
@@ -183,11 +185,11 @@ def test_strata_display_and_comparisons(study):
     shown = T.strata_survival_display(study.results)
     assert "nan" not in _text(shown).lower() and len(shown) == 8
     fig3 = comparisons.figure3_curves(study.results)
-    assert fig3.loc["Liver metastases, PFS · log-rank p", "Original study"] == "<0.001"
+    assert fig3.loc[("Figure 3A: PFS by liver metastases", "log-rank p"), "Original study"] == "<0.001"
     quoted = comparisons.quoted_subgroups(study.results)
-    assert quoted.loc["Liver metastases: No · HR (95% CI)", "Original study"] == "0.78 (0.62–0.97)"
+    assert quoted.loc[("Liver metastases: No", "HR (95% CI)"), "Original study"] == "0.78 (0.62–0.97)"
     cox = comparisons.cox_multivariable(study.results, "pfs")
-    assert cox.loc["Liver metastases: Yes vs No · multivariable p", "Original study"] == "0.004"
+    assert cox.loc[("Liver metastases: Yes vs No", "multivariable p"), "Original study"] == "0.004"
 
 
 def test_audit_listing_names_every_row_and_puts_misses_first(study):

@@ -81,6 +81,10 @@ def impossible_rate(endpoint: str, level: str, rate_key: str, months: float, che
     )
 
 
+STRATA_NAMES = {"liver_mets": "Liver-metastasis", "first_line_pfs": "1L-PFS"}
+RATE_NAMES = {"rate_6_month_pct": "6-month", "rate_1_year_pct": "1-year", "rate_2_year_pct": "2-year"}
+
+
 def strata_reconciliation() -> list[dict]:
     """Size-weighted strata rates against the group's overall rate (pre-PSM sizes)."""
     rows = []
@@ -112,7 +116,7 @@ def strata_reconciliation() -> list[dict]:
             rows.append(
                 _row(
                     "strata_vs_overall",
-                    f"{variable.replace('_', ' ')} strata, {endpoint.upper()} {rate.replace('_pct', '').replace('_', ' ')}",
+                    f"{STRATA_NAMES[variable]} strata, {RATE_NAMES[rate]} {endpoint.upper()} rate",
                     f"{ra:.1f}% (n={na}) and {rb:.1f}% (n={nb}); overall {overall:.1f}%",
                     f"({na} × {ra:.1f} + {nb} × {rb:.1f}) / {na + nb} = {weighted:.1f}% vs {overall:.1f}% "
                     f"(gap {gap:+.1f} points)",
@@ -335,4 +339,4 @@ def consistency_table() -> pd.DataFrame:
 
 def listed_inconsistencies() -> pd.DataFrame:
     """The transcriber's list (id, location, type, severity), for cross-reference."""
-    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity"]]
+    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity", "description"]]

@@ -110,7 +110,8 @@ def _readable(rows: pd.DataFrame) -> pd.DataFrame:
 def audit_misses(table: pd.DataFrame) -> pd.DataFrame:
     """The audit rows neither exact nor within tolerance, named by their registry label."""
     misses = _readable(table[~table["status"].isin(["exact", "within"])])
-    return misses[list(MISS_COLUMNS)].rename(columns=MISS_COLUMNS).set_index("Published number")
+    shown = misses[list(MISS_COLUMNS)].rename(columns=MISS_COLUMNS).set_index("Published number")
+    return shown.rename_axis(index=None, columns="Published number")  # the name sits in the header row
 
 
 def audit_listing(table: pd.DataFrame) -> pd.DataFrame:
@@ -244,6 +245,7 @@ def interactive_table(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH) ->
         pageLength=page_length,
         lengthMenu=[page_length, 25, 50, 100],
         classes="display compact",
+        style="table-layout:auto;width:100%;margin:auto;caption-side:bottom",
         showIndex=False,
         allow_html=False,
         display_logo_when_loading=False,

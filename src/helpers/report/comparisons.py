@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..paper.choices import choices_frame
 from ..paper.published import GROUP_KEYS, TABLE1_KEYS
-from ..paper.registry import STRATUM_KEYS, SUBGROUP_KEYS, registry
+from ..paper.registry import FIGURE_3, STRATUM_KEYS, SUBGROUP_KEYS, registry
 from ..paper.screen import printed_multivariable
 from ..study.design import (
     COX_TABLES,
@@ -20,9 +20,9 @@ from ..study.design import (
     ENDPOINTS,
     POPULATION_LABELS,
     POPULATIONS,
-    STRATA,
     STRATUM_LABELS,
     characteristic,
+    characteristic_in_text,
     contrast_label,
     level_label,
 )
@@ -109,7 +109,7 @@ def cox_multivariable(results: StudyResults, endpoint: str) -> pd.DataFrame:
         for model, name in (("univariate", "univariable"), ("multivariate", "multivariable")):
             rows[f"{contrast_label(var)} · {name} HR (95% CI)"] = _ci(f"{base}.{model}", "hr", "ci_low", "ci_high")
             rows[f"{contrast_label(var)} · {name} p"] = f"{base}.{model}.p"
-    return compare_with_paper(rows, results)
+    return _two_levels(compare_with_paper(rows, results))
 
 
 def quoted_subgroups(results: StudyResults) -> pd.DataFrame:
@@ -120,7 +120,7 @@ def quoted_subgroups(results: StudyResults) -> pd.DataFrame:
         label = f"{characteristic(var)}: {level_label(var, level)}"
         rows[f"{label} · HR (95% CI)"] = _ci(base, "hr", "ci95_low", "ci95_high")
         rows[f"{label} · p"] = f"{base}.p"
-    return compare_with_paper(rows, results)
+    return _two_levels(compare_with_paper(rows, results))
 
 
 def quoted_subgroup_estimates() -> dict[str, tuple[str, str, str]]:
@@ -137,7 +137,7 @@ def figure3_curves(results: StudyResults) -> pd.DataFrame:
     rows = {}
     for variable, (head, levels) in STRATUM_KEYS.items():
         for endpoint in ENDPOINTS:
-            block = f"{STRATA[variable]}, {ENDPOINT_SHORT[endpoint]}"
+            block = f"Figure {FIGURE_3[(variable, endpoint)]}: {ENDPOINT_SHORT[endpoint]} by {characteristic_in_text(variable)}"
             for level, lkey in levels.items():
                 base = f"{head}.{endpoint}.{lkey}"
                 stratum = STRATUM_LABELS[variable][level]
@@ -146,7 +146,13 @@ def figure3_curves(results: StudyResults) -> pd.DataFrame:
                     if f"{base}.{rate}" in known:
                         rows[f"{block} · {stratum} · {shown}"] = f"{base}.{rate}"
             rows[f"{block} · log-rank p"] = f"{head}.{endpoint}.p"
-    return compare_with_paper(rows, results)
+    return _two_levels(compare_with_paper(rows, results))
+
+
+def _two_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows named 'block · row' become a two-level index, so that each block's name is printed once."""
+    frame.index = pd.MultiIndex.from_tuples([tuple(name.split(" · ", 1)) for name in frame.index])
+    return frame
 
 
 def figure3_estimates() -> dict[str, tuple[str, str, str]]:

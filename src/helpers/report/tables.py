@@ -274,8 +274,9 @@ CONTINGENCY_NAMES = {
     "pearson": "Pearson",
     "yates": "Yates",
     "fisher": "Fisher",
-    "auto": "Pearson or Fisher (rule)",
+    "auto": "Rule: Pearson or Fisher",
 }
+CONTINGENCY_SHORT = {"pearson": "Pearson", "yates": "Yates", "fisher": "Fisher", "auto": "the rule"}
 
 
 def contingency_display(conventions: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
@@ -288,7 +289,7 @@ def contingency_display(conventions: pd.DataFrame, labels: dict[str, str]) -> pd
     for _, r in conventions.iterrows():
         row = {"Printed": format_p(r["printed"])}
         row |= {name: format_p(r[method]) for method, name in CONTINGENCY_NAMES.items()}
-        matching = [name for method, name in CONTINGENCY_NAMES.items() if r[f"{method}_matches"]]
+        matching = [name for method, name in CONTINGENCY_SHORT.items() if r[f"{method}_matches"]]
         row["Reproduced by"] = ", ".join(matching) or "none"
         rows[labels[r["key"]]] = row
     return pd.DataFrame.from_dict(rows, orient="index")
@@ -344,9 +345,9 @@ def matching_choices_display(choices: pd.DataFrame) -> pd.DataFrame:
         for endpoint in ENDPOINTS:
             row[f"{ENDPOINT_SHORT[endpoint]} HR"] = format_number(r[f"{endpoint}_hr"], 2)
             row[f"{ENDPOINT_SHORT[endpoint]} log-rank p"] = format_p(r[f"{endpoint}_logrank_p"])
-        rows[(r["caliper"], r["order"])] = row
+        rows[f"{r['caliper']}, {r['order']}"] = row
     out = pd.DataFrame.from_dict(rows, orient="index")
-    out.index = pd.MultiIndex.from_tuples(out.index, names=["Caliper", "Order"])
+    out.columns.name = "Caliper, order"  # shown in the header's corner: no extra header row
     return out
 
 
@@ -371,6 +372,19 @@ def listed_inconsistencies_display(listed: pd.DataFrame) -> pd.DataFrame:
             "Where in the paper": listed["location"],
             "Kind": listed["type"].str.replace("_", " "),
             "Severity": listed["severity"],
+            "What is wrong": listed["description"],
         }
     )
     return out.set_index("Where in the paper").rename_axis(index=None)
+
+
+def threshold_screen_display(screen: pd.DataFrame) -> pd.DataFrame:
+    """How many characteristics enter the multivariable model at each entry threshold (``paper.screen.threshold_screen``)."""
+    rows = {}
+    for (endpoint, source), sub in screen.groupby(["endpoint", "source"], sort=False):
+        rows[(ENDPOINT_SHORT[endpoint], source)] = {
+            f"p < {t:g}": str(int(n)) for t, n in zip(sub["threshold"], sub["n_entered"], strict=True)
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index = pd.MultiIndex.from_tuples(out.index)
+    return out
