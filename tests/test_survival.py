@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from helpers.stats.survival import fit_km, logrank, median_follow_up, median_survival, n_at_risk, survival_at_times
@@ -103,5 +102,7 @@ def test_loglog_median_ci_contains_median(km10):
 
 
 def test_results_are_tidy_frames(km10):
-    assert isinstance(km10.to_frame(), pd.DataFrame)
+    frame = km10.to_frame()
+    assert list(frame.columns) == ["time", "n_at_risk", "n_events", "n_censored", "survival", "se", "label"]
+    assert len(frame) == frame["time"].nunique()  # one row per distinct time
     assert set(median_survival(km10).to_frame().columns) >= {"estimate", "ci_lower", "ci_upper"}
