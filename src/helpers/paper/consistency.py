@@ -104,6 +104,10 @@ def impossible_rate(endpoint: str, level: str, rate_key: str, months: float, che
     )
 
 
+STRATA_NAMES = {"liver_mets": "Liver-metastasis", "first_line_pfs": "1L-PFS"}
+RATE_NAMES = {"rate_6_month_pct": "6-month", "rate_1_year_pct": "1-year", "rate_2_year_pct": "2-year"}
+
+
 def strata_reconciliation() -> list[dict]:
     """Size-weighted strata rates against the group's overall rate (pre-PSM sizes)."""
     rows = []
@@ -135,7 +139,7 @@ def strata_reconciliation() -> list[dict]:
             rows.append(
                 _row(
                     "strata_vs_overall",
-                    f"{variable.replace('_', ' ')} strata, {endpoint.upper()} {rate.replace('_pct', '').replace('_', ' ')}",
+                    f"{STRATA_NAMES[variable]} strata, {RATE_NAMES[rate]} {endpoint.upper()} rate",
                     f"{ra:.1f}% (n={na}) and {rb:.1f}% (n={nb}); overall {overall:.1f}%",
                     f"({na} × {ra:.1f} + {nb} × {rb:.1f}) / {na + nb} = {weighted:.1f}% vs {overall:.1f}% "
                     f"(gap {gap:+.1f} points)",
@@ -206,10 +210,13 @@ def balance_claim() -> dict:
     )
 
 
+def median_ci_gaps() -> list[float]:
+    """For every printed median with a 95% CI: |midpoint of the CI − median|, in months (0 for a symmetric CI)."""
+    return [abs((v["ci95_low"] + v["ci95_high"]) / 2 - v["median"]) for _path, v in _medians_with_ci()]
+
+
 def median_ci_symmetry() -> dict:
-    gaps = []
-    for _path, value in _medians_with_ci():
-        gaps.append(abs((value["ci95_low"] + value["ci95_high"]) / 2 - value["median"]))
+    gaps = median_ci_gaps()
     return _row(
         "median_ci_symmetric",
         "All Kaplan–Meier median CIs",
@@ -365,4 +372,4 @@ def inconsistencies() -> pd.DataFrame:
 
 def listed_inconsistencies() -> pd.DataFrame:
     """The transcriber's list (id, location, type, severity), for cross-reference."""
-    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity"]]
+    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity", "description"]]

@@ -10,8 +10,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..paper.published import GROUP_KEYS
-from ..study.design import ENDPOINT_SHORT, ENDPOINTS, POPULATION_LABELS, POPULATIONS
+from ..paper.choices import choices_frame
+from ..paper.published import GROUP_KEYS, TABLE1_KEYS
+from ..paper.registry import FIGURE_3, STRATUM_KEYS, SUBGROUP_KEYS, registry
+from ..paper.screen import printed_multivariable
+from ..study.design import (
+    COX_TABLES,
+    ENDPOINT_SHORT,
+    ENDPOINTS,
+    POPULATION_LABELS,
+    POPULATIONS,
+    STRATUM_LABELS,
+    characteristic,
+    characteristic_in_text,
+    contrast_label,
+    level_label,
+)
 from ..study.pipeline import StudyResults
 from .chapter import compare_with_paper
 
@@ -81,12 +95,92 @@ def whole_population(results: StudyResults) -> pd.DataFrame:
     return compare_with_paper(rows, results)
 
 
+# --- Cox, subgroups, fidelity and methods chapters ---
+
+
+def cox_multivariable(results: StudyResults, endpoint: str) -> pd.DataFrame:
+    """Table 4 (PFS) or 5 (OS): the characteristics of the paper's multivariable model, paper vs book.
+
+    For each, the univariable and the multivariable HR (95% CI) and p, three decimals as printed.
+    """
+    rows = {}
+    for var in printed_multivariable(endpoint):
+        base = f"{COX_TABLES[endpoint]}.rows.{TABLE1_KEYS[var][0]}"
+        for model, name in (("univariate", "univariable"), ("multivariate", "multivariable")):
+            rows[f"{contrast_label(var)} · {name} HR (95% CI)"] = _ci(f"{base}.{model}", "hr", "ci_low", "ci_high")
+            rows[f"{contrast_label(var)} · {name} p"] = f"{base}.{model}.p"
+    return _two_levels(compare_with_paper(rows, results))
+
+
+def quoted_subgroups(results: StudyResults) -> pd.DataFrame:
+    """Figure 2B: the two OS subgroups the paper quotes, HR (95% CI) and p, paper vs book."""
+    rows = {}
+    for name, (var, level) in SUBGROUP_KEYS.items():
+        base = f"subgroups.os.significant_subgroups.{name}"
+        label = f"{characteristic(var)}: {level_label(var, level)}"
+        rows[f"{label} · HR (95% CI)"] = _ci(base, "hr", "ci95_low", "ci95_high")
+        rows[f"{label} · p"] = f"{base}.p"
+    return _two_levels(compare_with_paper(rows, results))
+
+
+def quoted_subgroup_estimates() -> dict[str, tuple[str, str, str]]:
+    """The 'HR (lower–upper)' strings of the quoted subgroups, by glue name (e.g. ``no_liver_metastases_hr_ci``)."""
+    return {
+        f"{name}_hr_ci": _ci(f"subgroups.os.significant_subgroups.{name}", "hr", "ci95_low", "ci95_high")
+        for name in SUBGROUP_KEYS
+    }
+
+
+def figure3_curves(results: StudyResults) -> pd.DataFrame:
+    """Figure 3: median (95% CI), the printed landmark rates and the log-rank p of each stratum, paper vs book."""
+    known = registry()
+    rows = {}
+    for variable, (head, levels) in STRATUM_KEYS.items():
+        for endpoint in ENDPOINTS:
+            block = f"Figure {FIGURE_3[(variable, endpoint)]}: {ENDPOINT_SHORT[endpoint]} by {characteristic_in_text(variable)}"
+            for level, lkey in levels.items():
+                base = f"{head}.{endpoint}.{lkey}"
+                stratum = STRATUM_LABELS[variable][level]
+                rows[f"{block} · {stratum} · median (95% CI)"] = _ci(base)
+                for rate, shown in RATE_NAMES.items():
+                    if f"{base}.{rate}" in known:
+                        rows[f"{block} · {stratum} · {shown}"] = f"{base}.{rate}"
+            rows[f"{block} · log-rank p"] = f"{head}.{endpoint}.p"
+    return _two_levels(compare_with_paper(rows, results))
+
+
+def _two_levels(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows named 'block · row' become a two-level index, so that each block's name is printed once."""
+    frame.index = pd.MultiIndex.from_tuples([tuple(name.split(" · ", 1)) for name in frame.index])
+    return frame
+
+
+def figure3_estimates() -> dict[str, tuple[str, str, str]]:
+    """The 'median (lower–upper)' strings of Figure 3, by glue name (e.g. ``liver_mets_pfs_with_liver_mets_median_ci``)."""
+    return {
+        f"{head}_{endpoint}_{lkey}_median_ci": _ci(f"{head}.{endpoint}.{lkey}")
+        for head, levels in STRATUM_KEYS.values()
+        for endpoint in ENDPOINTS
+        for lkey in levels.values()
+    }
+
+
+def analysis_choices() -> pd.DataFrame:
+    """Methods: each analysis decision, what the original study states and what this book does."""
+    frame = choices_frame()
+    out = pd.DataFrame(
+        {"Original study": frame["paper"], "This book": frame["book"], "Stated in the paper": frame["stated"]}
+    )
+    out.index = frame["decision"].to_numpy()
+    return out
+
+
 # --- Tables 1-3, data and introduction chapters ---
 # (imported here, not at the top, so that chapters converted in parallel touch separate lines)
 from functools import partial  # noqa: E402
 
 from ..paper.published import REGIMEN_KEYS  # noqa: E402
-from ..paper.registry import WHOLE_COHORT_SHARES, quantity, registry, rounded  # noqa: E402
+from ..paper.registry import WHOLE_COHORT_SHARES, quantity, rounded  # noqa: E402
 from ..printed import fixed  # noqa: E402
 from ..study.cohort import GROUP_ICI, GROUP_NON_ICI, ICI_AGENTS, ICI_REGIMENS, NON_ICI_REGIMENS  # noqa: E402
 from ..study.design import (  # noqa: E402

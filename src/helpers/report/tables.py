@@ -19,6 +19,8 @@ from ..study.design import (
     ENDPOINTS,
     POPULATION_LABELS,
     POPULATIONS,
+    STRATA,
+    STRATUM_LABELS,
     characteristic_in_text,
     contrast_label,
     describe_test,
@@ -122,26 +124,6 @@ def counts_display(frames: dict[str, pd.DataFrame], *, row_label: str = "") -> p
             ] + [format_p(r["p_value"])]
         rows.append(row)
     return pd.DataFrame(rows, index=list(first["label"]), columns=_count_columns(frames, groups, row_label))
-
-
-def cox_display(table: pd.DataFrame, labels: dict) -> pd.DataFrame:
-    """Tables 4 and 5: HR (95% CI) and P, univariate and multivariate, three decimals."""
-    rows = {}
-    for _, r in table.iterrows():
-        rows[labels.get(r["covariate"], r["covariate"])] = {
-            ("Univariate", "HR (95% CI)"): format_estimate_ci(
-                r["uni_estimate"], r["uni_ci_lower"], r["uni_ci_upper"], 3
-            ),
-            ("Univariate", "P"): format_p(r["uni_p_value"]),
-            ("Multivariate", "HR (95% CI)"): format_estimate_ci(
-                r["multi_estimate"], r["multi_ci_lower"], r["multi_ci_upper"], 3
-            ),
-            ("Multivariate", "P"): format_p(r["multi_p_value"]),
-        }
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.columns = pd.MultiIndex.from_tuples(out.columns)
-    out.index.name = "Characteristic"
-    return out
 
 
 def efficacy_survival_display(results) -> pd.DataFrame:
@@ -349,3 +331,193 @@ def styled_prose(frame: pd.DataFrame, columns, caption: str = ""):
     # per column, so that the rule outranks the book's 'td' style (a more specific selector)
     rules = {column: [{"selector": "td", "props": prose}] for column in columns}
     return styled(frame, caption).set_table_styles(rules, overwrite=False)
+
+
+# --- Cox, subgroups, fidelity and methods chapters ---------------------------------
+
+NBSP = "\u00a0"
+NOT_IN_MODEL = "—"  # a multivariable cell of a characteristic that did not pass the screen
+
+
+def unbroken(text: str) -> str:
+    """A header that never breaks inside a phrase: its spaces become no-break spaces."""
+    return text.replace(" ", NBSP)
+
+
+def yes_no(value) -> str:
+    """'yes' or 'no' for a flag (never Python's True/False on a page); '' when missing."""
+    return "" if _missing(value) else ("yes" if bool(value) else "no")
+
+
+def cox_models_display(table: pd.DataFrame) -> pd.DataFrame:
+    """Tables 4 and 5: HR (95% CI) and p of each characteristic, univariable and multivariable, three decimals.
+
+    Rows are named by the contrast each HR measures ('Liver metastases: Yes
+    vs No'). A characteristic that did not pass the univariate screen has no
+    multivariable estimate: its cells print :data:`NOT_IN_MODEL` (the caption
+    says why), never 'nan'. The column names put 'Characteristic' on the
+    same header row as 'HR (95% CI)', so the table has two header rows, not three.
+    """
+    hr, p = unbroken("HR (95% CI)"), "p"
+    rows = {}
+    for _, r in table.iterrows():
+        row = {}
+        for model, prefix in (("Univariable", "uni"), ("Multivariable", "multi")):
+            if _missing(r[f"{prefix}_estimate"]):
+                row[(model, hr)] = row[(model, p)] = NOT_IN_MODEL
+                continue
+            row[(model, hr)] = format_estimate_ci(
+                r[f"{prefix}_estimate"], r[f"{prefix}_ci_lower"], r[f"{prefix}_ci_upper"], 3
+            )
+            row[(model, p)] = format_p(r[f"{prefix}_p_value"])
+        rows[contrast_label(r["covariate"])] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns = pd.MultiIndex.from_tuples(out.columns, names=[None, "Characteristic"])
+    return out
+
+
+def ph_tests_display(ph: pd.DataFrame) -> pd.DataFrame:
+    """Proportional-hazards tests of some models: chi-square, df and p per characteristic and for the whole model."""
+    out = pd.DataFrame(
+        {
+            "Endpoint": [ENDPOINT_SHORT[e] for e in ph["endpoint"]],
+            "Characteristic": [
+                "Whole model (global test)" if c == "GLOBAL" else contrast_label(c) for c in ph["covariate"]
+            ],
+            "Chi-square": [format_number(s, 3) for s in ph["statistic"]],
+            "df": [str(int(d)) for d in ph["df"]],
+            "p": [format_p(v) for v in ph["p_value"]],
+        }
+    )
+    return out.set_index(["Endpoint", "Characteristic"]).rename_axis(index=[None, None])
+
+
+def strata_survival_display(results) -> pd.DataFrame:
+    """Figure 3 in numbers: each stratum's n, events, median (95% CI) and landmark rates."""
+    blocks = {}
+    for variable in STRATA:
+        for endpoint in ENDPOINTS:
+            rows = results.strata(variable, endpoint)
+            named = rows.assign(stratum=[STRATUM_LABELS[variable][lv] for lv in rows["level"]])
+            blocks[f"{STRATA[variable]}, {ENDPOINT_SHORT[endpoint]}"] = survival_display(named, level_col="stratum")
+    return pd.concat(blocks).rename_axis(index=[None, None])
+
+
+CONTINGENCY_NAMES = {
+    "pearson": "Pearson",
+    "yates": "Yates",
+    "fisher": "Fisher",
+    "auto": "Rule: Pearson or Fisher",
+}
+CONTINGENCY_SHORT = {"pearson": "Pearson", "yates": "Yates", "fisher": "Fisher", "auto": "the rule"}
+
+
+def contingency_display(conventions: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """Every printed categorical p-value beside the same test by each method, and which methods give it.
+
+    ``conventions`` is :func:`helpers.paper.sensitivity.contingency_conventions`;
+    ``labels`` names each key (the registry's labels).
+    """
+    rows = {}
+    for _, r in conventions.iterrows():
+        row = {"Printed": format_p(r["printed"])}
+        row |= {name: format_p(r[method]) for method, name in CONTINGENCY_NAMES.items()}
+        matching = [name for method, name in CONTINGENCY_SHORT.items() if r[f"{method}_matches"]]
+        row["Reproduced by"] = ", ".join(matching) or "none"
+        rows[labels[r["key"]]] = row
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def contingency_agreement_display(agreement: pd.DataFrame) -> pd.DataFrame:
+    """How many printed p-values each method reproduces, per table (from ``sensitivity.contingency_agreement``)."""
+    out = agreement.rename(columns=CONTINGENCY_NAMES | {"printed": "Printed p-values"})
+    return out[["Printed p-values", *CONTINGENCY_NAMES.values()]].astype(int).astype(str)
+
+
+MEDIAN_CI_NAMES = {"symmetric": "symmetric (SE-based)", "loglog": "log-log (Brookmeyer–Crowley)"}
+
+
+def median_ci_display(styles: pd.DataFrame) -> pd.DataFrame:
+    """Before-PSM medians with both 95% CI styles beside the printed interval (two decimals, yes/no)."""
+    rows = {}
+    for _, r in styles.iterrows():
+        rows[(ENDPOINT_SHORT[r["endpoint"]], r["group"], MEDIAN_CI_NAMES[r["style"]])] = {
+            "Median, months": format_number(r["median"]),
+            "95% CI, this book": format_interval(r["ci_lower"], r["ci_upper"]),
+            "95% CI, printed": format_interval(r["printed_lower"], r["printed_upper"]),
+            "Symmetric about the median": yes_no(r["symmetric_shape"]),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index = pd.MultiIndex.from_tuples(out.index)
+    return out
+
+
+def ties_display(ties: pd.DataFrame) -> pd.DataFrame:
+    """HRs and p-values under Breslow and Efron ties, with how many events share their time."""
+    rows = {}
+    for _, r in ties.iterrows():
+        rows[(ENDPOINT_SHORT[r["endpoint"]], r["model"])] = {
+            "HR, Breslow": format_number(r["hr_breslow"], 3),
+            "HR, Efron": format_number(r["hr_efron"], 3),
+            "p, Breslow": format_p(r["p_breslow"]),
+            "p, Efron": format_p(r["p_efron"]),
+            "Events": str(int(r["events"])),
+            "Distinct event times": str(int(r["distinct_event_times"])),
+            "Events sharing their time": str(int(r["tied_event_times"])),
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index = pd.MultiIndex.from_tuples(out.index)
+    return out
+
+
+def matching_choices_display(choices: pd.DataFrame) -> pd.DataFrame:
+    """Pairs, worst remaining imbalance and after-PSM results under each matching order and caliper."""
+    rows = {}
+    for _, r in choices.iterrows():
+        row = {"Pairs": str(int(r["pairs"])), "Largest |SMD| after": format_number(r["max_abs_smd_after"], 3)}
+        for endpoint in ENDPOINTS:
+            row[f"{ENDPOINT_SHORT[endpoint]} HR"] = format_number(r[f"{endpoint}_hr"], 2)
+            row[f"{ENDPOINT_SHORT[endpoint]} log-rank p"] = format_p(r[f"{endpoint}_logrank_p"])
+        rows[f"{r['caliper']}, {r['order']}"] = row
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.columns.name = "Caliper, order"  # shown in the header's corner: no extra header row
+    return out
+
+
+def consistency_display(checks: pd.DataFrame) -> pd.DataFrame:
+    """The consistency checks for reading: where, what is printed, the arithmetic, the verdict, yes/no."""
+    out = pd.DataFrame(
+        {
+            "Where in the paper": checks["location"],
+            "What it prints": checks["printed"],
+            "Arithmetic on the printed numbers": checks["arithmetic"],
+            "Verdict": checks["verdict"],
+            "Consistent": [yes_no(c) for c in checks["consistent"]],
+        }
+    )
+    return out.set_index("Where in the paper").rename_axis(index=None)
+
+
+def listed_inconsistencies_display(listed: pd.DataFrame) -> pd.DataFrame:
+    """The transcriber's list of the paper's inconsistencies, with readable kinds."""
+    out = pd.DataFrame(
+        {
+            "Where in the paper": listed["location"],
+            "Kind": listed["type"].str.replace("_", " "),
+            "Severity": listed["severity"],
+            "What is wrong": listed["description"],
+        }
+    )
+    return out.set_index("Where in the paper").rename_axis(index=None)
+
+
+def threshold_screen_display(screen: pd.DataFrame) -> pd.DataFrame:
+    """How many characteristics enter the multivariable model at each entry threshold (``paper.screen.threshold_screen``)."""
+    rows = {}
+    for (endpoint, source), sub in screen.groupby(["endpoint", "source"], sort=False):
+        rows[(ENDPOINT_SHORT[endpoint], source)] = {
+            f"p < {t:g}": str(int(n)) for t, n in zip(sub["threshold"], sub["n_entered"], strict=True)
+        }
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.index = pd.MultiIndex.from_tuples(out.index)
+    return out
