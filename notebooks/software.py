@@ -26,6 +26,7 @@ import platform
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -36,7 +37,7 @@ from myst_nb import glue
 from helpers.published import PROJECT_ROOT
 from helpers.tables import styled
 
-LOCK_FILE = PROJECT_ROOT / "requirements.lock"
+LOCK_FILE = PROJECT_ROOT / "requirements" / f"py{sys.version_info.major}.{sys.version_info.minor}.lock"
 requires_python = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
 
 # %% [markdown]
