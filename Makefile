@@ -25,7 +25,7 @@ PY_MINOR   := $(word 1,$(PY_INFO))
 PY_VERSION := Python $(word 2,$(PY_INFO))
 LOCK       := requirements/py$(PY_MINOR).lock
 
-.PHONY: help install python data calibrate results book test test-quick lint format sync bench clean lock FORCE
+.PHONY: help install python data calibrate results check-results book test test-quick lint format sync bench clean lock FORCE
 
 help:
 	@echo "make book   - install (first run), regenerate stale data, execute notebooks, build _build/html"
@@ -34,6 +34,7 @@ help:
 	@echo "make results - run every analysis into results/ (CSV, PNG, SVG, results.json)"
 	@echo "make bench  - print the benchmark figures"
 	@echo "make lock   - regenerate requirements/py3.X.lock for each supported Python found (UPGRADE=1: newest versions)"
+	@echo "make check-results - rerun the analyses with this venv's Python and compare with the committed results/"
 	@echo "make python - show the Python, venv and lock file in use (PYTHON=... VENV=... choose them)"
 
 install: $(STAMP)
@@ -83,6 +84,17 @@ $(RESULTS): $(STAMP) $(COHORT) $(wildcard src/helpers/*.py)
 	$(PY) -m helpers analyze $(COHORT) --out results --figures
 
 results: $(RESULTS)
+
+# The committed cohort and results/, regenerated with this venv's Python into _build/check-py3.X
+# and compared (.ci/run does this for each Python it has): the numbers must not depend on
+# the Python version. Figures may differ only where the locks pin other plotting libraries.
+CHECK_DIR := _build/check-py$(PY_MINOR)
+check-results: $(STAMP)
+	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/cohort
+	$(PY) -m helpers generate --out $(CHECK_DIR)/cohort/cohort.csv >/dev/null
+	$(PY) scripts/compare_results.py $(COHORT) $(CHECK_DIR)/cohort/cohort.csv
+	$(PY) -m helpers analyze $(COHORT) --out $(CHECK_DIR)/results --figures >/dev/null
+	$(PY) scripts/compare_results.py results $(CHECK_DIR)/results --locks requirements/py*.lock
 
 calibrate: $(STAMP)
 	$(PY) -m helpers calibrate
