@@ -15,6 +15,12 @@ distribution for that Python) is dropped from the constraints, one round at a ti
 lock's header names the packages that differ from the base lock. When the base interpreter
 is missing, the committed base lock is used as it is.
 
+Every patch release of a supported version must be able to install its lock, not only the
+one that made it: Debian 12's Python is 3.11.2, and some releases declare, e.g.,
+`Requires-Python >=3.11.5`. So each resolved package's Requires-Python is checked against
+X.Y.0; a package that excludes it is held back to its newest release that allows X.Y.0, and
+the version is resolved again. The lock's header names the packages held back.
+
     python scripts/lock.py                     every supported version this machine has
     python scripts/lock.py --upgrade           the same, the base resolved afresh
     python scripts/lock.py 3.12 3.13           only these versions
@@ -24,6 +30,7 @@ Only the standard library is used, so any supported Python can run it.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -123,26 +130,82 @@ def pip_install(python: Path, requirements: list[str], constraints: list[str]) -
         return subprocess.run(cmd, capture_output=True, text=True)
 
 
-def lock_version(version: str, command: str, base: dict[str, str] | None) -> list[str]:
-    """Resolve in a scratch venv with `base` as constraints, dropping those that cannot be met."""
+# Run in the scratch venv: {name: [version, Requires-Python]} of each installed distribution
+# whose Requires-Python excludes the version given (pip's own copy of `packaging` judges).
+REQUIRES_PYTHON_CHECK = """
+import json, sys
+from importlib import metadata
+from pip._vendor.packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+bad = {}
+for dist in metadata.distributions():
+    spec = dist.metadata.get("Requires-Python")
+    try:
+        if spec and not SpecifierSet(spec).contains(sys.argv[1], prereleases=True):
+            bad[dist.metadata["Name"]] = [dist.version, spec]
+    except InvalidSpecifier:
+        pass
+print(json.dumps(bad))
+"""
+
+
+def excluding(python: Path, floor: str) -> dict[str, list[str]]:
+    """Installed packages (but pip) whose Requires-Python excludes Python `floor`."""
+    out = subprocess.run([str(python), "-c", REQUIRES_PYTHON_CHECK, floor], capture_output=True, text=True, check=True)
+    return {name: v for name, v in json.loads(out.stdout).items() if normalise(name) not in UNPINNED}
+
+
+def newest_for(python: Path, name: str, below: str, floor: str) -> str | None:
+    """The newest release of `name`, not above `below`, that allows Python `floor`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        cmd = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "--dry-run", "--no-deps"]
+        cmd += ["--ignore-installed", "--python-version", floor, "--target", str(Path(tmp) / "target")]
+        cmd += ["--report", str(report), f"{name}<={below}"]
+        if subprocess.run(cmd, capture_output=True, text=True).returncode != 0:
+            return None
+        chosen = json.loads(report.read_text())["install"]
+    return chosen[0]["metadata"]["version"] if chosen else None
+
+
+def lock_version(version: str, command: str, base: dict[str, str] | None) -> tuple[list[str], dict[str, str]]:
+    """Resolve in a scratch venv with `base` as constraints, dropping those that cannot be met.
+
+    Returns the pins and {package: why} for the packages held back for Python X.Y.0.
+    """
     requirements = top_level_requirements()
+    floor = f"{version}.0"
     dropped: list[str] = []
+    held: dict[str, str] = {}  # normalised name -> "Name==version" that allows X.Y.0
+    why: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix=f"lock-py{version}-") as tmp:
         venv = Path(tmp) / "venv"
         subprocess.run([command, "-m", "venv", str(venv)], check=True)
         python = venv / "bin" / "python"
         while True:
-            constraints = [pin for name, pin in (base or {}).items() if name not in dropped]
-            result = pip_install(python, requirements, constraints)
-            if result.returncode == 0:
+            constraints = [pin for name, pin in (base or {}).items() if name not in dropped and name not in held]
+            result = pip_install(python, requirements, constraints + list(held.values()))
+            if result.returncode != 0:
+                output = result.stdout + result.stderr
+                blame = sorted(blamed(output) & set(base or {}) - set(dropped) - set(held))
+                if not blame:
+                    sys.stderr.write(output)
+                    raise SystemExit(f"make lock: pip could not install the requirements on Python {version} (above)")
+                print(f"  Python {version}: dropping the base pins of {', '.join(blame)} and resolving again")
+                dropped += blame
+                continue
+            too_new = excluding(python, floor)
+            if not too_new:
                 break
-            output = result.stdout + result.stderr
-            blame = sorted(blamed(output) & set(base or {}) - set(dropped))
-            if not blame:
-                sys.stderr.write(output)
-                raise SystemExit(f"make lock: pip could not install the requirements on Python {version} (above)")
-            print(f"  Python {version}: dropping the base pins of {', '.join(blame)} and resolving again")
-            dropped += blame
+            for name, (installed, spec) in too_new.items():
+                older = newest_for(python, name, installed, floor)
+                if older is None or normalise(name) in held:
+                    raise SystemExit(
+                        f"make lock: {name} {installed} needs Python {spec}, and no release allows {floor}"
+                    )
+                print(f"  Python {version}: {name} {installed} needs Python {spec}; holding it at {older} for {floor}")
+                held[normalise(name)] = f"{name}=={older}"
+                why[normalise(name)] = f"{name} {installed} needs Python {spec}"
         freeze = subprocess.run(
             [str(python), "-m", "pip", "freeze", "--all", "--exclude-editable", "--disable-pip-version-check"],
             capture_output=True,
@@ -150,14 +213,26 @@ def lock_version(version: str, command: str, base: dict[str, str] | None) -> lis
             check=True,
         ).stdout
     pins = [line for line in freeze.splitlines() if "==" in line and normalise(line.split("==")[0]) not in UNPINNED]
-    return pins
+    return pins, why
 
 
-def header(version: str, base_version: str, pins: list[str], base: dict[str, str] | None) -> str:
+def held_notes(path: Path) -> dict[str, str]:
+    """{package: why} from a lock's "held back" header line (empty if none or no file)."""
+    if not path.exists():
+        return {}
+    for line in path.read_text().splitlines():
+        if line.startswith("# Installs on every Python") and "held back for" in line:
+            return dict(re.findall(r"([A-Za-z0-9._-]+) \(([^)]*)\)", line.split(": ", 1)[1]))
+    return {}
+
+
+def header(version: str, base_version: str, pins: list[str], base: dict[str, str] | None, held: dict[str, str]) -> str:
     lines = [
         f"# Exact pins of every package in the project's virtual environment on Python {version}.",
         "# Generated by 'make lock' (scripts/lock.py) from the top-level requirements in pyproject.toml",
         "# (dependencies, the book and dev extras, the build requirements) and wheel; do not edit by hand.",
+        f"# Installs on every Python {version}.x; held back for {version}.0: "
+        + ("; ".join(f"{k} ({v})" for k, v in sorted(held.items())) or "none"),
     ]
     if base is None:
         lines.append("# The base lock: the locks of the other Python versions keep these versions where they can.")
@@ -204,9 +279,16 @@ def main(argv: list[str]) -> int:
             constraints = read_pins(lock_path(base_version))
             how = f"keeping the versions of py{base_version}.lock"
         print(f"Python {version} ({found[version]}): resolving in a scratch virtual environment, {how} ...", flush=True)
-        pins = lock_version(version, found[version], constraints)
+        previous_pins = read_pins(lock_path(version)) if lock_path(version).exists() else {}
+        previous_held = held_notes(lock_path(version))
+        pins, held = lock_version(version, found[version], constraints)
+        # A package held back by an earlier run stays pinned through the constraints: keep its note.
+        now = {normalise(p.split("==")[0]): p for p in pins}
+        for name, note in previous_held.items():
+            if name not in held and name in now and now[name] == previous_pins.get(name):
+                held[name] = note
         compare_to = None if version == base_version else constraints
-        text = header(version, base_version, pins, compare_to) + "\n".join(pins) + "\n"
+        text = header(version, base_version, pins, compare_to, held) + "\n".join(pins) + "\n"
         lock_path(version).write_text(text)
         print(f"Python {version}: wrote requirements/py{version}.lock ({len(pins)} packages)")
     return 0

@@ -127,6 +127,32 @@ def test_locks_differ_from_the_base_only_where_their_header_says():
         )
 
 
+def test_every_lock_says_what_it_held_back_for_the_first_patch_release():
+    lock = load_script("lock")
+    for version in supported():
+        path = lock.lock_path(version)
+        assert f"# Installs on every Python {version}.x; held back for {version}.0: " in path.read_text()
+        for name in lock.held_notes(path):
+            assert lock.normalise(name) in pins(path)
+
+
+def test_the_installed_packages_allow_the_first_patch_release():
+    """What the lock installed here must also install on X.Y.0 (Debian 12's Python is 3.11.2)."""
+    from importlib import metadata
+
+    from packaging.specifiers import SpecifierSet
+
+    floor = f"{sys.version_info.major}.{sys.version_info.minor}.0"
+    locked = pins(ROOT / "requirements" / f"py{sys.version_info.major}.{sys.version_info.minor}.lock")
+    excluded = {}
+    for dist in metadata.distributions():
+        name = re.sub(r"[-_.]+", "-", dist.metadata["Name"]).lower()
+        spec = dist.metadata.get("Requires-Python")
+        if name in locked and spec and not SpecifierSet(spec).contains(floor, prereleases=True):
+            excluded[name] = spec
+    assert not excluded, f"these pins do not install on Python {floor}: {excluded}; run `make lock`"
+
+
 def test_lock_blames_the_package_pip_names():
     blamed = load_script("lock").blamed
     conflict = """ERROR: Cannot install setuptools>=70.1 because these package versions have conflicting dependencies.
