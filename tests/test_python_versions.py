@@ -86,6 +86,16 @@ def test_readme_names_the_supported_versions_and_locks():
         assert "requirements.lock" not in (ROOT / path).read_text(), f"{path} still mentions requirements.lock"
 
 
+def test_per_version_venvs_are_left_out_like_dot_venv():
+    """.ci/run makes .venv-3.X in the project folder: git, the book build and ruff must skip them."""
+    import yaml
+
+    assert ".venv-*/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert ".venv-*" in yaml.safe_load((ROOT / "_config.yml").read_text())["exclude_patterns"]
+    assert ".venv-*" in PYPROJECT["tool"]["ruff"]["extend-exclude"]
+    assert '".venv-*"' in (ROOT / "benchmarks" / "run.py").read_text()
+
+
 # --- the lock files -----------------------------------------------------------------------
 
 
