@@ -93,7 +93,7 @@ check-results: $(STAMP)
 	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/cohort
 	$(PY) -m helpers generate --out $(CHECK_DIR)/cohort/cohort.csv >/dev/null
 	$(PY) scripts/compare_results.py $(COHORT) $(CHECK_DIR)/cohort/cohort.csv
-	$(PY) -m helpers analyze $(COHORT) --out $(CHECK_DIR)/results --figures >/dev/null
+	$(PY) -m helpers analyze $(COHORT) --out $(CHECK_DIR)/results --figures --audit >/dev/null
 	$(PY) scripts/compare_results.py results $(CHECK_DIR)/results --locks requirements/py*.lock
 
 calibrate: $(STAMP)
