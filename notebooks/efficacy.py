@@ -29,32 +29,18 @@
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 from myst_nb import glue
 
 from helpers.manuscript import load_study
-from helpers.paper.fidelity import RATE_TIMES, summary
-from helpers.paper.published import GROUP_KEYS, published
+from helpers.report import comparisons
+from helpers.report.chapter import fidelity_section, glue_all, glue_estimates, glue_registry
+from helpers.report.comparisons import figure1_estimates
 from helpers.report.figures import figure_1
-from helpers.report.tables import (
-    fidelity_misses_display,
-    format_estimate_ci,
-    format_number,
-    format_p,
-    p_phrase,
-    round_half_up,
-    styled,
-    survival_display,
-)
-from helpers.study.cohort import GROUP_ICI, GROUP_NON_ICI
+from helpers.report.tables import efficacy_survival_display, format_interval, p_phrase, styled
+from helpers.study.design import ALPHA, ENDPOINTS, POPULATIONS
 
 study = load_study()
 results = study.results
-eff = results.tables["efficacy"]
-alpha = published("cohort.significance_alpha_two_sided")
-POP_LABEL = {"before_psm": "Before PSM", "after_psm": "After PSM"}
-POP_SHORT = {"before_psm": "before", "after_psm": "after"}
-GROUP_SHORT = {GROUP_ICI: "ici", GROUP_NON_ICI: "nonici"}
 
 
 # %% [markdown]
@@ -66,10 +52,15 @@ GROUP_SHORT = {GROUP_ICI: "ici", GROUP_NON_ICI: "nonici"}
 
 # %% tags=["remove-cell"]
 cohort = results.cohort
-glue("efficacy_n", len(cohort), display=False)
-glue("efficacy_n_pfs_censored", int((cohort["pfs_event"] == 0).sum()), display=False)
-glue("efficacy_n_os_censored", int((cohort["os_event"] == 0).sum()), display=False)
-glue("efficacy_alpha", alpha, display=False)
+glue_all(
+    {
+        "n": len(cohort),
+        "n_pfs_censored": int((cohort["pfs_event"] == 0).sum()),
+        "n_os_censored": int((cohort["os_event"] == 0).sum()),
+        "alpha": ALPHA,
+    },
+    "efficacy_",
+)
 
 # %% [markdown]
 # - **Censoring.** A survival time is only partly known for a patient who had not yet had the
@@ -92,34 +83,10 @@ glue("efficacy_alpha", alpha, display=False)
 # Tests are two-sided at the {glue:text}`efficacy_alpha` level, as in the paper.
 
 # %% tags=["remove-cell"]
-for (pop, endpoint), rows in eff.groupby(["population", "endpoint"], sort=False):
-    stem, node, r = f"efficacy_{POP_SHORT[pop]}_{endpoint}", published(f"efficacy.{pop}.{endpoint}"), rows.iloc[0]
-    glue(f"{stem}_hr", float(r["hr"]), display=False)
-    glue(f"{stem}_hr_ci", format_estimate_ci(r["hr"], r["hr_ci_lower"], r["hr_ci_upper"]), display=False)
-    glue(f"{stem}_p", p_phrase(r["logrank_p"], "p"), display=False)
-    glue(f"{stem}_side", "below" if r["logrank_p"] < alpha else "above", display=False)
-    glue(f"{stem}_pub_hr_ci", format_estimate_ci(node["hr"], node["hr_ci95_low"], node["hr_ci95_high"]), display=False)
-    glue(f"{stem}_pub_p", p_phrase(node["p"], "p"), display=False)
-    pub_p = 0.0 if isinstance(node["p"], str) else node["p"]
-    glue(f"{stem}_pub_side", "below" if pub_p < alpha else "above", display=False)
-
-# %% tags=["remove-cell"]
-for (pop, endpoint), rows in eff.groupby(["population", "endpoint"], sort=False):
-    node = published(f"efficacy.{pop}.{endpoint}")
-    for _, r in rows.iterrows():
-        stem, pub = f"efficacy_{POP_SHORT[pop]}_{endpoint}_{{}}_{GROUP_SHORT[r['group']]}", node[GROUP_KEYS[r["group"]]]
-        glue(stem.format("median"), round_half_up(r["median"], 2), display=False)
-        glue(stem.format("median_ci"), format_estimate_ci(r["median"], r["ci_lower"], r["ci_upper"]), display=False)
-        glue(stem.format("pub_median"), float(pub["median"]), display=False)
-        glue(
-            stem.format("pub_median_ci"),
-            format_estimate_ci(pub["median"], pub["ci95_low"], pub["ci95_high"]),
-            display=False,
-        )
-        for key, t in RATE_TIMES.items():
-            if key in pub:
-                glue(stem.format(f"rate{t}"), float(r[f"rate_{t}"]), display=False)
-                glue(stem.format(f"pub_rate{t}"), float(pub[key]), display=False)
+# every Figure 1 number, ours and the paper's, named after its key: efficacy_before_psm_pfs_icis_median(_pub)
+glue_registry(results, "efficacy.", "efficacy_")
+glue_registry(results, "cohort.after_psm.", "efficacy_matched_")
+glue_estimates(results, figure1_estimates(), "efficacy_")  # "median (lower–upper)" and "HR (lower–upper)"
 
 # %% [markdown]
 # ## Before matching: Figure 1A and Figure 1B
@@ -144,16 +111,16 @@ plt.close(fig)
 # plot, the numbers at risk below it. ({ref}`code <code-figure-1a>`)
 # ```
 #
-# Median PFS is {glue:text}`efficacy_before_pfs_median_ici:.2f` months in the 2L-ICIs group
-# and {glue:text}`efficacy_before_pfs_median_nonici:.2f` months in the 2L-non-ICIs group, HR
-# {glue:text}`efficacy_before_pfs_hr_ci`, log-rank {glue:text}`efficacy_before_pfs_p`. The
-# original study printed {glue:text}`efficacy_before_pfs_pub_median_ici:.2f` and
-# {glue:text}`efficacy_before_pfs_pub_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_before_pfs_pub_hr_ci`, {glue:text}`efficacy_before_pfs_pub_p`. The
-# six-month PFS rates are {glue:text}`efficacy_before_pfs_rate6_ici:.1f`% and
-# {glue:text}`efficacy_before_pfs_rate6_nonici:.1f`% here against
-# {glue:text}`efficacy_before_pfs_pub_rate6_ici:.1f`% and
-# {glue:text}`efficacy_before_pfs_pub_rate6_nonici:.1f`% in the paper.
+# Median PFS is {glue:text}`efficacy_before_psm_pfs_icis_median` months in the 2L-ICIs group
+# and {glue:text}`efficacy_before_psm_pfs_non_icis_median` months in the 2L-non-ICIs group, HR
+# {glue:text}`efficacy_before_psm_pfs_hr_ci`, log-rank {glue:text}`efficacy_before_psm_pfs_p_phrase`. The
+# original study printed {glue:text}`efficacy_before_psm_pfs_icis_median_pub` and
+# {glue:text}`efficacy_before_psm_pfs_non_icis_median_pub` months, HR
+# {glue:text}`efficacy_before_psm_pfs_hr_ci_pub`, {glue:text}`efficacy_before_psm_pfs_p_pub_phrase`. The
+# six-month PFS rates are {glue:text}`efficacy_before_psm_pfs_icis_rate_6_month_pct`% and
+# {glue:text}`efficacy_before_psm_pfs_non_icis_rate_6_month_pct`% here against
+# {glue:text}`efficacy_before_psm_pfs_icis_rate_6_month_pct_pub`% and
+# {glue:text}`efficacy_before_psm_pfs_non_icis_rate_6_month_pct_pub`% in the paper.
 #
 # The same cell with OS gives {ref}`Figure 1B <figure-1b>`.
 #
@@ -172,18 +139,18 @@ plt.close(fig)
 # patients), drawn as in Figure 1A. ({ref}`code <code-figure-1b>`)
 # ```
 #
-# For OS, the median is {glue:text}`efficacy_before_os_median_ici:.2f` against
-# {glue:text}`efficacy_before_os_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_before_os_hr_ci`, log-rank {glue:text}`efficacy_before_os_p`, which is
-# {glue:text}`efficacy_before_os_side` the significance level. The original study reported
-# {glue:text}`efficacy_before_os_pub_median_ici:.2f` against
-# {glue:text}`efficacy_before_os_pub_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_before_os_pub_hr_ci`, {glue:text}`efficacy_before_os_pub_p`
-# ({glue:text}`efficacy_before_os_pub_side` the level). One-year OS is
-# {glue:text}`efficacy_before_os_rate12_ici:.1f`% against
-# {glue:text}`efficacy_before_os_rate12_nonici:.1f`% (paper:
-# {glue:text}`efficacy_before_os_pub_rate12_ici:.1f`% and
-# {glue:text}`efficacy_before_os_pub_rate12_nonici:.1f`%).
+# For OS, the median is {glue:text}`efficacy_before_psm_os_icis_median` against
+# {glue:text}`efficacy_before_psm_os_non_icis_median` months, HR
+# {glue:text}`efficacy_before_psm_os_hr_ci`, log-rank {glue:text}`efficacy_before_psm_os_p_phrase`, which is
+# {glue:text}`efficacy_before_psm_os_p_side` the significance level. The original study reported
+# {glue:text}`efficacy_before_psm_os_icis_median_pub` against
+# {glue:text}`efficacy_before_psm_os_non_icis_median_pub` months, HR
+# {glue:text}`efficacy_before_psm_os_hr_ci_pub`, {glue:text}`efficacy_before_psm_os_p_pub_phrase`
+# ({glue:text}`efficacy_before_psm_os_p_pub_side` the level). One-year OS is
+# {glue:text}`efficacy_before_psm_os_icis_rate_1_year_pct`% against
+# {glue:text}`efficacy_before_psm_os_non_icis_rate_1_year_pct`% (paper:
+# {glue:text}`efficacy_before_psm_os_icis_rate_1_year_pct_pub`% and
+# {glue:text}`efficacy_before_psm_os_non_icis_rate_1_year_pct_pub`%).
 #
 # ## After matching: Figure 1C and Figure 1D
 #
@@ -192,12 +159,11 @@ plt.close(fig)
 # characteristics. The curves are then redrawn on the matched patients only.
 
 # %% tags=["remove-cell"]
-glue("efficacy_n_pairs", results.headline["matched"]["treated"], display=False)
-glue("efficacy_pub_n_pairs", published("cohort.after_psm.icis"), display=False)
+glue_all({"n_pairs": results.psm.match.n_pairs}, "efficacy_")
 
 # %% [markdown]
 # The book's matching keeps {glue:text}`efficacy_n_pairs` pairs; the original study kept
-# {glue:text}`efficacy_pub_n_pairs`.
+# {glue:text}`efficacy_matched_icis_pub`.
 #
 # (code-figure-1c)=
 
@@ -214,12 +180,12 @@ plt.close(fig)
 # (matched pairs only), drawn as in Figure 1A. ({ref}`code <code-figure-1c>`)
 # ```
 #
-# After matching, median PFS is {glue:text}`efficacy_after_pfs_median_ici:.2f` against
-# {glue:text}`efficacy_after_pfs_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_after_pfs_hr_ci`, log-rank {glue:text}`efficacy_after_pfs_p`; the
-# original study printed {glue:text}`efficacy_after_pfs_pub_median_ici:.2f` against
-# {glue:text}`efficacy_after_pfs_pub_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_after_pfs_pub_hr_ci`, {glue:text}`efficacy_after_pfs_pub_p`.
+# After matching, median PFS is {glue:text}`efficacy_after_psm_pfs_icis_median` against
+# {glue:text}`efficacy_after_psm_pfs_non_icis_median` months, HR
+# {glue:text}`efficacy_after_psm_pfs_hr_ci`, log-rank {glue:text}`efficacy_after_psm_pfs_p_phrase`; the
+# original study printed {glue:text}`efficacy_after_psm_pfs_icis_median_pub` against
+# {glue:text}`efficacy_after_psm_pfs_non_icis_median_pub` months, HR
+# {glue:text}`efficacy_after_psm_pfs_hr_ci_pub`, {glue:text}`efficacy_after_psm_pfs_p_pub_phrase`.
 #
 # (code-figure-1d)=
 
@@ -236,14 +202,14 @@ plt.close(fig)
 # pairs only), drawn as in Figure 1A. ({ref}`code <code-figure-1d>`)
 # ```
 #
-# Median OS after matching is {glue:text}`efficacy_after_os_median_ici:.2f` against
-# {glue:text}`efficacy_after_os_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_after_os_hr_ci`, log-rank {glue:text}`efficacy_after_os_p`
-# ({glue:text}`efficacy_after_os_side` the significance level). The original study printed
-# {glue:text}`efficacy_after_os_pub_median_ici:.2f` against
-# {glue:text}`efficacy_after_os_pub_median_nonici:.2f` months, HR
-# {glue:text}`efficacy_after_os_pub_hr_ci`, {glue:text}`efficacy_after_os_pub_p`
-# ({glue:text}`efficacy_after_os_pub_side` the level). Whether the OS difference reaches
+# Median OS after matching is {glue:text}`efficacy_after_psm_os_icis_median` against
+# {glue:text}`efficacy_after_psm_os_non_icis_median` months, HR
+# {glue:text}`efficacy_after_psm_os_hr_ci`, log-rank {glue:text}`efficacy_after_psm_os_p_phrase`
+# ({glue:text}`efficacy_after_psm_os_p_side` the significance level). The original study printed
+# {glue:text}`efficacy_after_psm_os_icis_median_pub` against
+# {glue:text}`efficacy_after_psm_os_non_icis_median_pub` months, HR
+# {glue:text}`efficacy_after_psm_os_hr_ci_pub`, {glue:text}`efficacy_after_psm_os_p_pub_phrase`
+# ({glue:text}`efficacy_after_psm_os_p_pub_side` the level). Whether the OS difference reaches
 # significance depends on which patients are matched; the {ref}`fidelity section
 # <efficacy-fidelity>` below returns to this.
 #
@@ -256,25 +222,11 @@ plt.close(fig)
 # (code-tbl-efficacy-survival)=
 
 # %% tags=["hide-input"]
-blocks = {}
-for (pop, endpoint), rows in eff.groupby(["population", "endpoint"], sort=False):
-    shown = survival_display(rows, landmarks=(6, 12, 24))
-    loglog = [
-        f"{format_number(a)}–{format_number(b)}"
-        for a, b in zip(rows["loglog_lower"], rows["loglog_upper"], strict=True)
-    ]
-    shown.insert(3, "Log-log 95% CI", loglog)
-    blocks[f"{POP_LABEL[pop]}, {endpoint.upper()}"] = shown
-survival_table = pd.concat(blocks, names=["Curves", "Group"])
-glue("efficacy_tbl_survival", styled(survival_table), display=False)
+glue("efficacy_tbl_survival", styled(efficacy_survival_display(results)), display=False)
 
 # %% tags=["remove-cell"]
-r = eff[(eff["population"] == "after_psm") & (eff["endpoint"] == "os")].set_index("group").loc[GROUP_NON_ICI]
-glue(
-    "efficacy_after_os_loglog_nonici",
-    f"{format_number(r['loglog_lower'])}–{format_number(r['loglog_upper'])}",
-    display=False,
-)
+row = results.survival("after_psm", "os", "2L-non-ICIs")
+glue_all({"after_os_loglog_nonici": format_interval(row["loglog_lower"], row["loglog_upper"])}, "efficacy_")
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_survival
@@ -292,7 +244,7 @@ glue(
 # shown in its own column (`loglog_lower` and `loglog_upper` in the results table); it is not
 # symmetric and stays within the observed times. The two can differ noticeably when the curve
 # is flat near its median: for the 2L-non-ICIs group's OS after matching the symmetric interval
-# is {glue:text}`efficacy_after_os_median_ci_nonici` months and the log-log interval
+# is {glue:text}`efficacy_after_psm_os_non_icis_median_ci` months and the log-log interval
 # {glue:text}`efficacy_after_os_loglog_nonici`. See {ref}`the methods chapter <methods>` for both
 # constructions.
 # :::
@@ -304,18 +256,7 @@ glue(
 # (code-tbl-efficacy-hr)=
 
 # %% tags=["hide-input"]
-rows = {}
-for (pop, endpoint), sub in eff.groupby(["population", "endpoint"], sort=False):
-    node, r = published(f"efficacy.{pop}.{endpoint}"), sub.iloc[0]
-    rows[f"{POP_LABEL[pop]}, {endpoint.upper()}"] = {
-        ("HR (95% CI)", "Original study"): format_estimate_ci(node["hr"], node["hr_ci95_low"], node["hr_ci95_high"]),
-        ("HR (95% CI)", "This book"): format_estimate_ci(r["hr"], r["hr_ci_lower"], r["hr_ci_upper"]),
-        ("Log-rank P", "Original study"): format_p(node["p"]),
-        ("Log-rank P", "This book"): format_p(r["logrank_p"]),
-    }
-hazards = pd.DataFrame.from_dict(rows, orient="index").rename_axis("Curves")
-hazards.columns = pd.MultiIndex.from_tuples(hazards.columns)
-glue("efficacy_tbl_hr", styled(hazards), display=False)
+glue("efficacy_tbl_hr", styled(comparisons.figure1_hazards(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_hr
@@ -332,22 +273,7 @@ glue("efficacy_tbl_hr", styled(hazards), display=False)
 # (code-tbl-efficacy-published)=
 
 # %% tags=["hide-input"]
-rows = []
-for (pop, endpoint), sub in eff.groupby(["population", "endpoint"], sort=False):
-    node, block = published(f"efficacy.{pop}.{endpoint}"), f"{POP_LABEL[pop]}, {endpoint.upper()}"
-    for _, r in sub.iterrows():
-        pub = node[GROUP_KEYS[r["group"]]]
-        ours = format_estimate_ci(r["median"], r["ci_lower"], r["ci_upper"])
-        theirs = format_estimate_ci(pub["median"], pub["ci95_low"], pub["ci95_high"])
-        rows.append((block, f"Median (95% CI), {r['group']}", theirs, ours))
-        rows += [
-            (block, f"{t}-month rate, %, {r['group']}", f"{pub[k]:.1f}", format_number(r[f"rate_{t}"], 1))
-            for k, t in RATE_TIMES.items()
-            if k in pub
-        ]
-columns = ["Curves", "", "Original study", "This book"]
-versus = pd.DataFrame(rows, columns=columns).set_index(columns[:2])
-glue("efficacy_tbl_published", styled(versus), display=False)
+glue("efficacy_tbl_published", styled(comparisons.figure1_curves(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_published
@@ -371,20 +297,7 @@ glue("efficacy_tbl_published", styled(versus), display=False)
 # (code-tbl-efficacy-whole)=
 
 # %% tags=["hide-input"]
-whole = results.tables["whole_population"].set_index("population")
-keys = {
-    "before_psm": [f"efficacy.whole_population_before_psm.{k}" for k in ("n", "median_pfs_months", "median_os_months")],
-    "after_psm": [f"efficacy.after_psm.{k}" for k in ("n", "overall_median_pfs_months", "overall_median_os_months")],
-}
-keys["before_psm"].append("cohort.median_follow_up_months")
-labels, digits = ["Patients", "Median PFS, months", "Median OS, months", "Median follow-up, months"], [0, 2, 2, 1]
-frame = {}
-for pop, pop_keys in keys.items():
-    ours = whole.loc[pop, ["n", "median_pfs", "median_os", "median_follow_up"]]
-    theirs = [format_number(published(k), d) for k, d in zip(pop_keys, digits, strict=False)]
-    frame[(POP_LABEL[pop], "Original study")] = theirs + [""] * (len(labels) - len(theirs))
-    frame[(POP_LABEL[pop], "This book")] = [format_number(v, d) for v, d in zip(ours, digits, strict=True)]
-glue("efficacy_tbl_whole", styled(pd.DataFrame(frame, index=labels)), display=False)
+glue("efficacy_tbl_whole", styled(comparisons.whole_population(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_whole
@@ -396,30 +309,24 @@ glue("efficacy_tbl_whole", styled(pd.DataFrame(frame, index=labels)), display=Fa
 # ```
 
 # %% tags=["remove-cell"]
-glue("efficacy_whole_pfs", round_half_up(whole.loc["before_psm", "median_pfs"], 2), display=False)
-glue("efficacy_whole_os", round_half_up(whole.loc["before_psm", "median_os"], 2), display=False)
-glue("efficacy_follow_up", round_half_up(whole.loc["before_psm", "median_follow_up"], 1), display=False)
-glue("efficacy_pub_whole_pfs", published("efficacy.whole_population_before_psm.median_pfs_months"), display=False)
-glue("efficacy_pub_whole_os", published("efficacy.whole_population_before_psm.median_os_months"), display=False)
-glue("efficacy_pub_follow_up", published("cohort.median_follow_up_months"), display=False)
-glue("efficacy_follow_up_plain", round_half_up(cohort["os_months"].median(), 1), display=False)
+glue_all({"follow_up_plain": f"{results.cohort['os_months'].median():.1f}"}, "efficacy_")  # the literal reading
 
 # %% [markdown]
-# For all patients before matching, median PFS is {glue:text}`efficacy_whole_pfs:.2f` months
-# and median OS {glue:text}`efficacy_whole_os:.2f` months, against
-# {glue:text}`efficacy_pub_whole_pfs:.2f` and {glue:text}`efficacy_pub_whole_os:.2f` months in
+# For all patients before matching, median PFS is {glue:text}`efficacy_whole_population_before_psm_median_pfs_months` months
+# and median OS {glue:text}`efficacy_whole_population_before_psm_median_os_months` months, against
+# {glue:text}`efficacy_whole_population_before_psm_median_pfs_months_pub` and {glue:text}`efficacy_whole_population_before_psm_median_os_months_pub` months in
 # the original study. The median follow-up by reverse Kaplan–Meier is
-# {glue:text}`efficacy_follow_up:.1f` months; the paper printed
-# {glue:text}`efficacy_pub_follow_up:.1f`.
+# {glue:text}`efficacy_whole_population_before_psm_median_follow_up_months` months; the paper printed
+# {glue:text}`efficacy_whole_population_before_psm_median_follow_up_months_pub`.
 #
 # :::{warning}
 # **Which "median follow-up"?** The paper defines follow-up as the time from the start of 2L
 # treatment to death or the last follow-up date, whichever came first. Taken literally, that is
 # each patient's observed OS time, and its median in the synthetic cohort is only
-# {glue:text}`efficacy_follow_up_plain:.1f` months, because most patients die early. The
-# printed {glue:text}`efficacy_pub_follow_up:.1f` months fits instead the **reverse
+# {glue:text}`efficacy_follow_up_plain` months, because most patients die early. The
+# printed {glue:text}`efficacy_whole_population_before_psm_median_follow_up_months_pub` months fits instead the **reverse
 # Kaplan–Meier** estimate, which treats death as censoring and asks how long patients would
-# have been followed had they lived ({glue:text}`efficacy_follow_up:.1f` months here). The book
+# have been followed had they lived ({glue:text}`efficacy_whole_population_before_psm_median_follow_up_months` months here). The book
 # reports the reverse Kaplan–Meier figure, as {ref}`the methods chapter <methods-follow-up>`
 # explains, but the paper never says which one it computed.
 # :::
@@ -427,20 +334,21 @@ glue("efficacy_follow_up_plain", round_half_up(cohort["os_months"].median(), 1),
 # ## Is one hazard ratio enough?
 #
 # A single HR assumes the ratio of the two groups' hazards stays the same over follow-up. The
-# scaled Schoenfeld residual test checks this for each treatment model (see
-# {ref}`the methods chapter <methods>`); a small p-value would mean the curves' gap changes
+# Grambsch–Therneau test checks this for each treatment model, in the exact score form that current
+# versions of R's `cox.zph` use: it lets the log-HR drift with a function of time
+# (here one minus the Kaplan–Meier estimate) and asks whether the drift is zero (see
+# {ref}`the methods chapter <methods>`). A small p-value would mean the curves' gap changes
 # with time and the HR is an average of something that varies.
 
 # %% tags=["remove-cell"]
-ph = results.tables["ph_tests_treatment"]
-ph = ph[ph["covariate"] != "GLOBAL"].set_index(["population", "endpoint"])["p_value"]
-for (pop, endpoint), p in ph.items():
-    glue(f"efficacy_ph_{POP_SHORT[pop]}_{endpoint}", p_phrase(p, "p"), display=False)
+for pop in POPULATIONS:
+    for endpoint in ENDPOINTS:
+        glue_all({f"ph_{pop}_{endpoint}": p_phrase(results.treatment_ph_p(pop, endpoint), "p")}, "efficacy_")
 
 # %% [markdown]
-# Before matching the test gives {glue:text}`efficacy_ph_before_pfs` for PFS and
-# {glue:text}`efficacy_ph_before_os` for OS; after matching {glue:text}`efficacy_ph_after_pfs`
-# and {glue:text}`efficacy_ph_after_os`. The full results are in `results/ph_tests_treatment.csv`.
+# Before matching the test gives {glue:text}`efficacy_ph_before_psm_pfs` for PFS and
+# {glue:text}`efficacy_ph_before_psm_os` for OS; after matching {glue:text}`efficacy_ph_after_psm_pfs`
+# and {glue:text}`efficacy_ph_after_psm_os`. The full results are in `results/ph_tests_treatment.csv`.
 #
 # (efficacy-fidelity)=
 # ## Fidelity: how close are the Figure 1 numbers?
@@ -453,10 +361,9 @@ for (pop, endpoint), p in ph.items():
 # (code-tbl-efficacy-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = study.audit.table
-mine = audit[audit["section"].isin(["Efficacy before PSM", "Efficacy after PSM"])]
-status = summary(mine).set_index("section")
-glue("efficacy_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)
+fidelity_section(study.audit.table, ["Efficacy before PSM", "Efficacy after PSM"], "efficacy", styler=styled)
+fidelity_section(study.audit.table, "Efficacy before PSM", "efficacy_before", styler=styled)
+fidelity_section(study.audit.table, "Efficacy after PSM", "efficacy_after", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_fidelity_summary
@@ -471,16 +378,6 @@ glue("efficacy_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["s
 #
 # (code-tbl-efficacy-fidelity-off)=
 
-# %% tags=["hide-input"]
-off = fidelity_misses_display(mine[~mine["status"].isin(["exact", "within"])])
-glue("efficacy_tbl_fidelity_off", styled(off), display=False)
-
-# %% tags=["remove-cell"]
-for pop in ("before", "after"):
-    rows = mine[mine["section"] == f"Efficacy {pop} PSM"]
-    glue(f"efficacy_fid_{pop}_n", len(rows), display=False)
-    glue(f"efficacy_fid_{pop}_ok", int(rows["status"].isin(["exact", "within"]).sum()), display=False)
-
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_fidelity_off
 # :name: tbl-efficacy-fidelity-off
@@ -490,14 +387,14 @@ for pop in ("before", "after"):
 # reproduced value, their difference and the tolerance. ({ref}`code <code-tbl-efficacy-fidelity-off>`)
 # ```
 #
-# Before matching, {glue:text}`efficacy_fid_before_ok` of {glue:text}`efficacy_fid_before_n`
+# Before matching, {glue:text}`efficacy_before_fid_ok` of {glue:text}`efficacy_before_fid_n`
 # numbers are exact or within tolerance. The most fragile of them are the confidence bounds of
 # the medians, which depend on how steeply each curve falls around its median rather than on
-# the median itself. After matching, {glue:text}`efficacy_fid_after_ok` of
-# {glue:text}`efficacy_fid_after_n` are. Larger gaps after matching are expected: those numbers
+# the median itself. After matching, {glue:text}`efficacy_after_fid_ok` of
+# {glue:text}`efficacy_after_fid_n` are. Larger gaps after matching are expected: those numbers
 # are not targets of the synthetic data, and they depend on a matching procedure the paper
 # describes only by its ratio and caliper. The propensity model, the caliper scale and the
 # matching order are the book's choices, so its matched sample ({glue:text}`efficacy_n_pairs`
-# pairs against the paper's {glue:text}`efficacy_pub_n_pairs`) need not hold the same kind of
+# pairs against the paper's {glue:text}`efficacy_matched_icis_pub`) need not hold the same kind of
 # patients even when the counts agree. The OS comparison, where the two groups are close, is the
 # most sensitive to which control patients are kept.

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers.manuscript import load_study
-from helpers.paper.fidelity import Reproduced, judge, published_keys, section_view, summary
-from helpers.paper.published import flatten
+from helpers.paper.fidelity import judge, section_view, summary, unregistered_keys
+from helpers.paper.published import flatten, published_keys
+from helpers.paper.registry import Quantity, quantity, registry
+
+
+def Reproduced(value, kind, klass, decimals=None):  # a hand-made quantity whose reproduced value is `value`
+    return Quantity("k", "k", kind, klass, decimals, get=lambda r: value), value
 
 
 @pytest.fixture(scope="module")
@@ -18,21 +25,21 @@ def audit():
 
 
 def test_exact_class_compares_printed_digits():
-    assert judge("k", 31.3, Reproduced(100 * 155 / 496, "pct", "exact", 1))["status"] == "exact"  # 31.25 -> 31.3
-    assert judge("k", 31.2, Reproduced(100 * 155 / 496, "pct", "exact", 1))["status"] == "outside"
+    assert judge_hand(31.3, Reproduced(100 * 155 / 496, "pct", "exact", 1))["status"] == "exact"  # 31.25 -> 31.3
+    assert judge_hand(31.2, Reproduced(100 * 155 / 496, "pct", "exact", 1))["status"] == "outside"
 
 
 def test_p_floor_is_matched_by_any_p_below_it():
-    assert judge("k", "<0.001", Reproduced(0.0004, "p", "exact", 3))["status"] == "exact"
-    assert judge("k", "<0.001", Reproduced(0.0012, "p", "exact", 3))["status"] == "outside"
-    assert judge("k", "<0.001", Reproduced(0.003, "p", "main", 3))["status"] == "within"  # same side, below 0.01
+    assert judge_hand("<0.001", Reproduced(0.0004, "p", "exact", 3))["status"] == "exact"
+    assert judge_hand("<0.001", Reproduced(0.0012, "p", "exact", 3))["status"] == "outside"
+    assert judge_hand("<0.001", Reproduced(0.003, "p", "main", 3))["status"] == "within"  # same side, below 0.01
 
 
 def test_main_p_values_must_agree_within_0_02_above_0_01():
-    assert judge("k", 0.055, Reproduced(0.070, "p", "main", 3))["status"] == "within"
-    assert judge("k", 0.055, Reproduced(0.080, "p", "main", 3))["status"] == "outside"
-    assert judge("k", 0.055, Reproduced(0.049, "p", "main", 3))["status"] == "outside"  # other side of 0.05
-    assert judge("k", 0.292, Reproduced(0.60, "p", "secondary", 3))["status"] == "within"  # side only
+    assert judge_hand(0.055, Reproduced(0.070, "p", "main", 3))["status"] == "within"
+    assert judge_hand(0.055, Reproduced(0.080, "p", "main", 3))["status"] == "outside"
+    assert judge_hand(0.055, Reproduced(0.049, "p", "main", 3))["status"] == "outside"  # other side of 0.05
+    assert judge_hand(0.292, Reproduced(0.60, "p", "secondary", 3))["status"] == "within"  # side only
 
 
 @pytest.mark.parametrize(
@@ -51,12 +58,41 @@ def test_main_p_values_must_agree_within_0_02_above_0_01():
 )
 def test_tolerance_classes(klass, kind, published, reproduced, status):
     decimals = 0 if kind == "count" else 3 if klass == "cox" else 2
-    assert judge("k", published, Reproduced(reproduced, kind, klass, decimals))["status"] == status
+    assert judge_hand(published, Reproduced(reproduced, kind, klass, decimals))["status"] == status
+
+
+def judge_hand(published, made):
+    q, value = made
+    return judge(q, published, value)
 
 
 def test_unattainable_rows_carry_the_reason():
-    row = judge("first_line_pfs.pfs.ge6_months.rate_6_month_pct", 54.6, Reproduced(40.0, "rate", "secondary", 1))
+    row = judge(quantity("first_line_pfs.pfs.ge6_months.rate_6_month_pct"), 54.6, 40.0)
     assert row["status"] == "unattainable" and "4.46" in row["note"]
+
+
+# --- the registry ------------------------------------------------------------------------
+
+
+def test_the_registry_covers_every_published_number():
+    assert unregistered_keys() == []
+
+
+def test_registry_labels_are_unique_and_readable():
+    labels = [q.label for q in registry().values()]
+    assert len(set(labels)) == len(labels)
+    assert not [label for label in labels if re.search(r"\w\.[a-z_]+\.|_", label)]  # no keys or code names
+    assert quantity("table1.characteristics.gender.levels.male.before_psm.icis.n").label == (
+        "Table 1 · Gender: Male · before PSM · 2L-ICIs · n"
+    )
+
+
+def test_registry_values_follow_the_tables(audit):
+    book = load_study()
+    t1 = book.results.table1("before_psm")
+    males = int(t1[(t1["variable"] == "male") & (t1["level"] == 1)]["n_2L-ICIs"].iloc[0])
+    assert quantity("table1.characteristics.gender.levels.male.before_psm.icis.n").reproduce(book.results) == males
+    assert quantity("abstract_key_results.n_total").reproduce(book.results) == len(book.results.cohort)
 
 
 # --- coverage and thresholds on the synthetic cohort -------------------------------------

@@ -21,7 +21,6 @@ import shutil
 from pathlib import Path
 
 from docutils import nodes
-from sphinx import addnodes
 
 TABLE_ENVIRONMENTS = ("\\begin{longtable}", "\\begin{tabular}")
 

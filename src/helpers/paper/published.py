@@ -7,6 +7,7 @@ uses the same keys.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -69,4 +70,38 @@ def flatten(node: Any = _ROOT, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in node.items():
         out.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+# Sections of the YAML that are not results about this study's patients.
+NOT_RESULTS = (
+    "meta.",
+    "reporting_conventions.",
+    "methods.",
+    "cited_literature_values.",
+    "verification_notes",
+    "inconsistencies",
+    "figures",
+    "table1.characteristics",
+    "table3_safety.text_statements",
+    # an eligibility rule about a drug dose the data do not record
+    "cohort.eligibility_numbers.max_baseline_corticosteroid",
+)
+
+
+def published_keys() -> dict:
+    """Every published number about this study's patients, by dotted key."""
+    out = {}
+    for key, value in flatten().items():
+        if key.startswith(NOT_RESULTS) or value is None or isinstance(value, list):
+            continue
+        if isinstance(value, str) and not value.startswith("<"):
+            continue
+        out[key] = value
+    for key, value in flatten().items():
+        if re.match(
+            r"table1\.characteristics\.[^.]+\.(p_before_psm|p_after_psm|levels\.[^.]+\.(before|after)_psm\.[^.]+\.(n|pct))$",
+            key,
+        ):
+            out[key] = value
     return out

@@ -77,6 +77,7 @@ COLUMNS = (
     *AE_COLUMNS,
 )
 
+MIN_AGE, MAX_AGE = 18, 110  # eligibility: adults; the upper bound only catches typing errors
 STUDY_START = dt.date(2019, 3, 1)
 STUDY_END = dt.date(2023, 12, 31)
 DATA_CUTOFF = dt.date(2025, 1, 10)
@@ -151,7 +152,7 @@ COHORT_SCHEMA = pa.DataFrameSchema(
         "center": pa.Column(str, pa.Check.isin(CENTERS)),
         "group": pa.Column(str, pa.Check.isin(GROUPS)),
         "sex": pa.Column(str, pa.Check.isin(["male", "female"])),
-        "age": pa.Column(int, pa.Check.in_range(18, 110), coerce=True),
+        "age": pa.Column(int, pa.Check.in_range(MIN_AGE, MAX_AGE), coerce=True),
         "smoker": _binary("smoker"),
         "ecog": pa.Column(int, pa.Check.in_range(0, 4), coerce=True),
         **{c: _binary(c) for c in METASTASIS_COLUMNS},
@@ -348,7 +349,7 @@ DATA_DICTIONARY = (
     ContractColumn("center", "string", ", ".join(CENTERS), "Treating centre (coded)"),
     ContractColumn("group", "string", ", ".join(GROUPS), "Second-line (2L) treatment group"),
     ContractColumn("sex", "string", "male, female", "Sex"),
-    ContractColumn("age", "integer", "years, 18-110", "Age at start of 2L therapy"),
+    ContractColumn("age", "integer", f"years, {MIN_AGE}-{MAX_AGE}", "Age at start of 2L therapy"),
     ContractColumn("smoker", "0/1", "1 = ever smoker", "Smoking history"),
     ContractColumn("ecog", "integer", "0-4", "ECOG performance status"),
     ContractColumn("lung_met", "0/1", "1 = present", "Lung metastases"),

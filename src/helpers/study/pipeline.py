@@ -2,7 +2,7 @@
 
 :func:`run_all` is what ``python -m helpers analyze`` runs and what the book's
 chapters read (through :func:`helpers.manuscript.load_study`): it calls the
-builders of :mod:`.counts`, :mod:`.efficacy`, :mod:`.models` and
+builders of :mod:`.description`, :mod:`.counts`, :mod:`.efficacy`, :mod:`.models` and
 :mod:`.propensity` with the settings of :mod:`.design`, and nothing else. The
 comparison with the original study's printed numbers is not part of it (see
 :mod:`helpers.paper.fidelity`).
@@ -18,6 +18,7 @@ import pandas as pd
 from ..stats.matching import PropensityMatch
 from . import cohort as C
 from .counts import baseline_table, response_table, safety_table
+from .description import cohort_description, treatment_details
 from .design import (
     COX_TABLES,
     ENDPOINTS,
@@ -59,6 +60,15 @@ class StudyResults:
     def safety(self) -> pd.DataFrame:
         return self.tables["table3_safety"]
 
+    def cohort_description(self) -> pd.DataFrame:
+        """Section 3.1: age and the shares of all patients with each characteristic, before matching."""
+        return self.tables["cohort_description"]
+
+    def treatment_details(self, group: str | None = None) -> pd.DataFrame:
+        """Section 3.2: regimens, ICI agents and cycles per group (all groups, or the rows of ``group``)."""
+        table = self.tables["treatment_details"]
+        return table if group is None else table[table["group"] == group].reset_index(drop=True)
+
     def population(self, population: str) -> pd.DataFrame:
         """The patients of a population: everyone before matching, the pairs after."""
         return self.cohort if _population(population) == "before_psm" else self.matched
@@ -87,6 +97,16 @@ class StudyResults:
     def whole(self, population: str) -> pd.Series:
         """Medians of PFS and OS in all patients of a population, and the follow-up."""
         return self.tables["whole_population"].set_index("population").loc[_population(population)]
+
+    def treatment_ph_p(self, population: str, endpoint: str) -> float:
+        """p-value of the proportional-hazards test of the treatment model behind a Figure 1 panel."""
+        ph = self.tables["ph_tests_treatment"]
+        row = ph[
+            (ph["population"] == _population(population))
+            & (ph["endpoint"] == _endpoint(endpoint))
+            & (ph["covariate"] != "GLOBAL")
+        ]
+        return float(row["p_value"].iloc[0])
 
     # --- Tables 4-5 and Figure 2 ----------------------------------------------
     def cox(self, endpoint: str) -> pd.DataFrame:
@@ -152,7 +172,10 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     data = C.derive_categories(cohort)
     psm = match_study(data)
     pops = populations(data, psm)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {
+        "cohort_description": cohort_description(data),
+        "treatment_details": treatment_details(data),
+    }
     for pop, frame in pops.items():
         tables[f"table1_{pop}"] = baseline_table(frame)
         tables[f"table2_response_{pop}"] = response_table(frame)

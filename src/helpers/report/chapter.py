@@ -1,0 +1,258 @@
+"""What the book's chapters share: glueing numbers, the fidelity section, and "original study vs this book".
+
+A chapter tells a story around numbers computed elsewhere; the repeated
+mechanics live here, one helper each:
+
+- :func:`glue_all` glues a dict of values at once;
+- :func:`compare_with_paper` builds the table of published numbers beside ours,
+  each named and rounded as the paper prints it (from the registry);
+- :func:`glue_comparison` glues such numbers for the prose;
+- :func:`fidelity_section` glues a chapter's part of the fidelity audit: status
+  counts per section and the rows that miss, with human labels.
+
+This module needs MyST-NB (the book's environment); nothing else in the package does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+from IPython.display import HTML, Markdown
+from myst_nb import glue
+
+from ..paper.registry import Quantity, quantity, registry
+from ..printed import EN_DASH, NOT_ESTIMABLE, NOT_REACHED, fixed, format_p, is_missing, p_phrase, parse_printed
+from ..study.design import ALPHA, characteristic_in_text
+from ..study.pipeline import StudyResults
+
+STATUS_ORDER = ("exact", "within", "outside", "unattainable")
+MISS_COLUMNS = {
+    "label": "Published number",
+    "published": "Original study",
+    "reproduced": "This book",
+    "abs_diff": "Difference",
+    "tolerance": "Tolerance",
+    "status": "Status",
+    "note": "Note",
+}
+
+
+def glue_all(values: Mapping[str, object], prefix: str = "") -> None:
+    """Glue every value under ``prefix + name`` (not displayed: the prose shows them).
+
+    NumPy scalars are glued as Python numbers, so that a format in the prose
+    (``{glue:text}`name:.2f```) applies to them.
+    """
+    for name, value in values.items():
+        glue(f"{prefix}{name}", value.item() if isinstance(value, np.generic) else value, display=False)
+
+
+def as_printed(q: Quantity, value) -> str:
+    """A value as the paper prints this quantity: p-values '<0.001', counts as integers, the paper's decimals."""
+    if isinstance(value, str):
+        return value
+    if is_missing(value):
+        return NOT_REACHED if q.kind == "median" else NOT_ESTIMABLE
+    if q.kind == "p":
+        return format_p(value)
+    if q.kind == "flag":
+        return "yes" if value else "no"
+    if q.kind in ("count", "setting") or q.decimals is None:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return fixed(value, q.decimals)
+
+
+def compare_with_paper(rows: Mapping[str, str | tuple] | Iterable[str], results: StudyResults) -> pd.DataFrame:
+    """Published numbers beside ours: one row per key, named, both printed the paper's way.
+
+    ``rows`` maps a row name to a published key, or to three keys (estimate,
+    lower, upper) shown as 'est (lower–upper)'; or lists keys, then named by
+    their registry label. Columns: ``Original study``, ``This book``.
+    """
+    rows = dict(rows) if isinstance(rows, Mapping) else {quantity(k).label: k for k in rows}
+    out = {}
+    for name, key in rows.items():
+        if isinstance(key, tuple):
+            out[name] = {"Original study": estimate_text(None, *key), "This book": estimate_text(results, *key)}
+            continue
+        q = quantity(key)
+        out[name] = {"Original study": as_printed(q, q.published), "This book": as_printed(q, q.printed(results))}
+    return pd.DataFrame.from_dict(out, orient="index")
+
+
+def glue_comparison(prefix: str, rows: Mapping[str, str], results: StudyResults) -> None:
+    """Glue ``{prefix}{name}`` (ours) and ``{prefix}{name}_pub`` (the paper's), as printed, for prose."""
+    for name, key in rows.items():
+        q = quantity(key)
+        glue(f"{prefix}{name}", as_printed(q, q.printed(results)), display=False)
+        glue(f"{prefix}{name}_pub", as_printed(q, q.published), display=False)
+
+
+def audit_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Status counts per section with the share exact or within, ready to show."""
+    counts = pd.crosstab(table["section"], table["status"]).reindex(columns=STATUS_ORDER, fill_value=0)
+    counts["total"] = counts.sum(axis=1)
+    counts["share exact or within"] = [
+        f"{(e + w) / t:.0%}" for e, w, t in zip(counts["exact"], counts["within"], counts["total"], strict=True)
+    ]
+    order = list(dict.fromkeys(table["section"]))
+    return counts.loc[order].rename_axis(index=None, columns=None)
+
+
+def _readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows named by their registry label, both values printed the paper's way, human headers."""
+    rows = rows.copy()
+    rows["label"] = [quantity(k).label for k in rows["key"]]
+    rows["published"] = [as_printed(quantity(k), v) for k, v in zip(rows["key"], rows["published"], strict=True)]
+    rows["reproduced"] = [as_printed(quantity(k), v) for k, v in zip(rows["key"], rows["reproduced"], strict=True)]
+    rows["abs_diff"] = ["" if is_missing(d) else f"{d:g}" for d in rows["abs_diff"]]
+    rows["note"] = rows["note"].fillna("")
+    return rows
+
+
+def audit_misses(table: pd.DataFrame) -> pd.DataFrame:
+    """The audit rows neither exact nor within tolerance, named by their registry label."""
+    misses = _readable(table[~table["status"].isin(["exact", "within"])])
+    shown = misses[list(MISS_COLUMNS)].rename(columns=MISS_COLUMNS).set_index("Published number")
+    return shown.rename_axis(index=None, columns="Published number")  # the name sits in the header row
+
+
+def audit_listing(table: pd.DataFrame) -> pd.DataFrame:
+    """Every audit row for reading: section, label, both values as printed, difference, tolerance, status.
+
+    The misses (outside, then unattainable) come first, then the rest in the
+    order of the published file.
+    """
+    rank = {"outside": 0, "unattainable": 1}
+    order = sorted(range(len(table)), key=lambda i: rank.get(table["status"].iloc[i], 2))
+    rows = _readable(table.iloc[order])
+    columns = {"section": "Section", **MISS_COLUMNS}
+    return rows[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def names_in_text(variables: Iterable[str]) -> str:
+    """Table 1 characteristics for running text: 'liver metastases, ECOG PS and 1L-PFS'; 'none' if empty."""
+    names = [characteristic_in_text(v) for v in variables]
+    if not names:
+        return "none"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def fidelity_section(audit_table: pd.DataFrame, sections: Iterable[str], prefix: str, *, styler) -> pd.DataFrame:
+    """Glue a chapter's fidelity section and return its audit rows.
+
+    Glued: ``{prefix}_tbl_fidelity_summary`` and ``{prefix}_tbl_fidelity_off``
+    (tables, styled by ``styler``; a sentence instead of an empty table when
+    nothing misses), and for the prose ``{prefix}_fid_n``, ``{prefix}_fid_ok``,
+    ``{prefix}_fid_off`` and ``{prefix}_fid_unattainable`` (all sections together).
+    """
+    sections = [sections] if isinstance(sections, str) else list(sections)
+    rows = audit_table[audit_table["section"].isin(sections)]
+    ok = rows["status"].isin(["exact", "within"])
+    glue(f"{prefix}_tbl_fidelity_summary", styler(audit_summary(rows)), display=False)
+    misses = audit_misses(rows)
+    shown = (
+        styler(misses) if len(misses) else Markdown("Every number of this section is exact or within its tolerance.")
+    )
+    glue(f"{prefix}_tbl_fidelity_off", shown, display=False)
+    counts = {
+        "_fid_n": len(rows),
+        "_fid_ok": int(ok.sum()),
+        "_fid_off": int((~ok).sum()),
+        "_fid_unattainable": int((rows["status"] == "unattainable").sum()),
+    }
+    glue_all(counts, prefix)
+    return rows
+
+
+def _name(key: str, key_prefix: str, prefix: str) -> str:
+    return prefix + key[len(key_prefix) :].replace(".", "_")
+
+
+def glue_registry(results: StudyResults, key_prefix: str, prefix: str, *, alpha: float = ALPHA) -> list[str]:
+    """Glue every published quantity whose key starts with ``key_prefix``, ours and the paper's.
+
+    The key ``efficacy.before_psm.pfs.icis.median`` with ``key_prefix="efficacy."``
+    and ``prefix="eff_"`` is glued as ``eff_before_psm_pfs_icis_median`` (this
+    book's value as the paper would print it) and ``eff_before_psm_pfs_icis_median_pub``
+    (the printed value). A p-value also gets ``…_phrase`` / ``…_pub_phrase``
+    ('p = 0.055', 'p < 0.001') and ``…_side`` / ``…_pub_side`` ('below' or
+    'above' ``alpha``). Returns the glued names (without suffixes).
+    """
+    names = []
+    for key, q in registry().items():
+        if not key.startswith(key_prefix):
+            continue
+        name = _name(key, key_prefix, prefix)
+        ours, theirs = q.reproduce(results), q.published
+        glue(name, as_printed(q, q.printed(results)), display=False)
+        glue(f"{name}_pub", as_printed(q, theirs), display=False)
+        if q.kind == "p":
+            glue(f"{name}_phrase", p_phrase(ours), display=False)
+            glue(f"{name}_pub_phrase", p_phrase(theirs), display=False)
+            glue(f"{name}_side", side_of(ours, alpha), display=False)
+            glue(f"{name}_pub_side", "below" if parse_printed(theirs).below(alpha) else "above", display=False)
+        names.append(name)
+    return names
+
+
+def estimate_text(results: StudyResults | None, estimate: str, lower: str, upper: str) -> str:
+    """'0.62 (0.51–0.75)' from three published keys: ours (``results``) or the paper's (None)."""
+    parts = []
+    for key in (estimate, lower, upper):
+        q = quantity(key)
+        parts.append(as_printed(q, q.published if results is None else q.printed(results)))
+    return f"{parts[0]} ({parts[1]}{EN_DASH}{parts[2]})"
+
+
+def glue_estimates(results: StudyResults, rows: Mapping[str, tuple[str, str, str]], prefix: str = "") -> None:
+    """Glue 'estimate (lower–upper)' strings, ours as ``{prefix}{name}`` and the paper's as ``…_pub``."""
+    for name, keys in rows.items():
+        glue(f"{prefix}{name}", estimate_text(results, *keys), display=False)
+        glue(f"{prefix}{name}_pub", estimate_text(None, *keys), display=False)
+
+
+def side_of(p: float, alpha: float) -> str:
+    """'below' or 'above' the significance level, for prose."""
+    return "below" if p < alpha else "above"
+
+
+# --- interactive listings (HTML pages) ---------------------------------------------------
+
+PAGE_LENGTH = 10
+
+
+def interactive_tables() -> HTML:
+    """The DataTables library for :func:`interactive_table`, inlined in the page (no network).
+
+    Display it once per page, in a cell whose output stays on the page (its
+    input hidden), before the first interactive table.
+    """
+    from itables import javascript
+
+    return HTML(javascript.generate_init_offline_itables_html(javascript.opt.dt_bundle))
+
+
+def interactive_table(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH) -> HTML:
+    """A searchable, sortable, paginated table (itables) that needs no network: every row, none dropped.
+
+    Cells are shown as text (HTML in them is escaped). Needs the library on the
+    page: see :func:`interactive_tables`.
+    """
+    from itables import to_html_datatable
+
+    html = to_html_datatable(
+        frame,
+        connected=False,
+        maxBytes=0,  # never downsample: the point is every row
+        pageLength=page_length,
+        lengthMenu=[page_length, 25, 50, 100],
+        classes="display compact",
+        style="table-layout:auto;width:100%;margin:auto;caption-side:bottom",
+        showIndex=False,
+        allow_html=False,
+        display_logo_when_loading=False,
+    )
+    return HTML(html)
