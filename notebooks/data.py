@@ -14,12 +14,14 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# **To re-run this notebook** you need the project around it (the package `helpers`, the
-# cohort file and the published numbers): clone the project's repository, run `make install`
-# in its folder (this creates `.venv` with the locked packages), then open the notebook with
-# `.venv/bin/jupyter lab notebooks/data.ipynb`. The book is built from the paired
-# `notebooks/data.py`; after editing, `.venv/bin/jupytext --sync notebooks/data.py` keeps the
-# two in step.
+# **To re-run this notebook** you need the project around it: the package `helpers`, the
+# cohort file and the published numbers. Get a copy of the project's repository and run
+# `make install` in its folder; it creates `.venv` with the locked packages. Then either
+# install a notebook front end into it once (`.venv/bin/python -m pip install jupyterlab`)
+# and open `.venv/bin/jupyter lab notebooks/data.ipynb`, or choose `.venv/bin/python` as
+# the kernel in an editor that runs notebooks. The book is built from the paired
+# `notebooks/data.py`; after editing either file, `.venv/bin/jupytext --sync
+# notebooks/data.py` brings the other into step.
 
 # %% [markdown]
 # (data)=

@@ -14,10 +14,14 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
-# creates `.venv` with the locked packages), then open this notebook with
-# `.venv/bin/jupyter lab notebooks/discussion.ipynb`. Its numbers come from the
-# {ref}`fidelity chapter <fidelity>`, which must have run first (`make book` runs both).
+# **To re-run this notebook** you need the project around it: the package `helpers`, the
+# cohort file and the published numbers. Get a copy of the project's repository and run
+# `make install` in its folder; it creates `.venv` with the locked packages. Then either
+# install a notebook front end into it once (`.venv/bin/python -m pip install jupyterlab`)
+# and open `.venv/bin/jupyter lab notebooks/discussion.ipynb`, or choose `.venv/bin/python` as
+# the kernel in an editor that runs notebooks. The book is built from the paired
+# `notebooks/discussion.py`; after editing either file, `.venv/bin/jupytext --sync
+# notebooks/discussion.py` brings the other into step.
 
 # %% [markdown]
 # (discussion)=

@@ -13,6 +13,16 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# **To re-run this notebook** you need the project around it: the package `helpers`, the
+# cohort file and the published numbers. Get a copy of the project's repository and run
+# `make install` in its folder; it creates `.venv` with the locked packages. Then either
+# install a notebook front end into it once (`.venv/bin/python -m pip install jupyterlab`)
+# and open `.venv/bin/jupyter lab notebooks/efficacy.ipynb`, or choose `.venv/bin/python` as
+# the kernel in an editor that runs notebooks. The book is built from the paired
+# `notebooks/efficacy.py`; after editing either file, `.venv/bin/jupytext --sync
+# notebooks/efficacy.py` brings the other into step.
+
 # %% [markdown]
 # (efficacy)=
 # # Efficacy: progression-free and overall survival
@@ -363,7 +373,7 @@ for pop in POPULATIONS:
 # %% tags=["hide-input"]
 fidelity_section(study.audit.table, ["Efficacy before PSM", "Efficacy after PSM"], "efficacy", styler=styled)
 fidelity_section(study.audit.table, "Efficacy before PSM", "efficacy_before", styler=styled)
-fidelity_section(study.audit.table, "Efficacy after PSM", "efficacy_after", styler=styled)
+_ = fidelity_section(study.audit.table, "Efficacy after PSM", "efficacy_after", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_fidelity_summary

@@ -14,9 +14,14 @@
 # ---
 
 # %% [markdown] tags=["remove-cell"]
-# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
-# creates `.venv` with the locked packages), then open this notebook with
-# `.venv/bin/jupyter lab notebooks/fidelity.ipynb`.
+# **To re-run this notebook** you need the project around it: the package `helpers`, the
+# cohort file and the published numbers. Get a copy of the project's repository and run
+# `make install` in its folder; it creates `.venv` with the locked packages. Then either
+# install a notebook front end into it once (`.venv/bin/python -m pip install jupyterlab`)
+# and open `.venv/bin/jupyter lab notebooks/fidelity.ipynb`, or choose `.venv/bin/python` as
+# the kernel in an editor that runs notebooks. The book is built from the paired
+# `notebooks/fidelity.py`; after editing either file, `.venv/bin/jupytext --sync
+# notebooks/fidelity.py` brings the other into step.
 
 # %% [markdown]
 # (fidelity)=

@@ -83,3 +83,30 @@ def test_notebook_executes(path, tmp_path):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code and all(c.get("execution_count") for c in code), f"{path.name}: some cells did not run"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_opens_with_how_to_rerun_it(path):
+    first = jupytext.read(path).cells[0]
+    assert first.cell_type == "markdown" and "remove-cell" in first.metadata.get("tags", []), (
+        f"{path.name}: the first cell must be the (hidden in the book) note on how to re-run the notebook"
+    )
+    for needed in ("make install", f"notebooks/{path.stem}.ipynb", f"notebooks/{path.stem}.py"):
+        assert needed in first.source, f"{path.name}: the re-run note does not mention {needed!r}"
+
+
+HTML = ROOT / "_build" / "html"
+
+
+@pytest.mark.book
+@pytest.mark.skipif(not (HTML / "index.html").exists(), reason="book not built (run make book)")
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_downloadable_notebook_carries_its_outputs(path):
+    # what a student gets from the page's download menu: the executed notebook, not the bare pair
+    page = (HTML / "notebooks" / f"{path.stem}.html").read_text(encoding="utf-8")
+    assert f"_sources/notebooks/{path.stem}.ipynb" in page, f"{path.stem}.html offers no .ipynb download"
+    nb = nbformat.read(HTML / "_sources" / "notebooks" / f"{path.stem}.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and all(c.get("execution_count") for c in code), f"{path.stem}.ipynb: not executed"
+    assert any(c.outputs for c in code), f"{path.stem}.ipynb carries no outputs"
+    assert "make install" in nb.cells[0].source, f"{path.stem}.ipynb does not open with the re-run note"

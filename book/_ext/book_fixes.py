@@ -43,13 +43,20 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 
 def _ipynb_download(app, pagename, templatename, context, doctree):
-    """Offer the page's paired .ipynb in the theme's download menu (and copy it beside the sources)."""
-    src = Path(app.srcdir) / f"{pagename}.ipynb"
-    if not src.exists() or not (Path(app.srcdir) / f"{pagename}.py").exists():
+    """Offer the page's notebook in the theme's download menu, with its outputs.
+
+    The notebook as the build executed it (myst-nb writes it to
+    ``jupyter_execute/`` beside the HTML) carries every table and figure; the
+    paired ``.ipynb`` in ``notebooks/`` is the fallback when the page was not
+    executed. Either is copied to ``_sources/`` under the page's name.
+    """
+    paired = Path(app.srcdir) / f"{pagename}.ipynb"
+    if not paired.exists() or not (Path(app.srcdir) / f"{pagename}.py").exists():
         return
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, target)
+    shutil.copyfile(executed if executed.exists() else paired, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
