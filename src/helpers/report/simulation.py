@@ -19,6 +19,7 @@ from ..simulation.outputs import (
     CHECK,
     NONCOLLAPSIBILITY,
     load_replicates,
+    read_csv,
     read_truth,
     write_performance,
 )
@@ -106,7 +107,11 @@ def figure_coverage(perf: pd.DataFrame, endpoint: str, quantity: str = "log_hr")
                 ys.append(len(scenarios) - 1 - i + 0.4 - (j + 0.5) * step)
                 xs.append(100 * sub.loc[name, "coverage"])
                 errs.append(100 * 1.96 * sub.loc[name, "coverage_mcse"])
-        ax.errorbar(xs, ys, xerr=errs, fmt="o", color=colors[method], label=method_label(method), ms=5, capsize=2)
+        lower = np.asarray(errs)
+        upper = np.minimum(lower, 100 - np.asarray(xs))  # coverage cannot pass 100%
+        ax.errorbar(
+            xs, ys, xerr=[lower, upper], fmt="o", color=colors[method], label=method_label(method), ms=5, capsize=2
+        )
     ax.axvline(95, color=NEUTRAL, lw=1, ls="--")
     ax.set_yticks(range(len(scenarios))[::-1], [DESCRIPTIONS[s][0] for s in scenarios])
     ax.set_xlabel(f"{ENDPOINT_SHORT[endpoint]}: coverage of the 95% interval (%), with ±1.96 Monte Carlo SE")
@@ -164,9 +169,9 @@ def all_figures(folder: str | Path, perf: pd.DataFrame) -> dict[str, Figure]:
     for endpoint in ("pfs", "os"):
         out[f"coverage_{endpoint}"] = figure_coverage(perf, endpoint)
     if (folder / CHECK).exists():
-        out["calibration_check"] = figure_check(pd.read_csv(folder / CHECK))
+        out["calibration_check"] = figure_check(read_csv(folder / CHECK))
     if (folder / NONCOLLAPSIBILITY).exists():
-        out["noncollapsibility"] = figure_noncollapsibility(pd.read_csv(folder / NONCOLLAPSIBILITY))
+        out["noncollapsibility"] = figure_noncollapsibility(read_csv(folder / NONCOLLAPSIBILITY))
     return out
 
 
@@ -174,7 +179,95 @@ def write_report(folder: str | Path) -> list[Path]:
     """``performance.csv``, ``failures.csv`` and every figure (PNG and SVG) into the simulation folder."""
     folder = Path(folder)
     written = write_performance(folder)
-    perf = pd.read_csv(written[0])
+    perf = read_csv(written[0])
     for stem, fig in all_figures(folder, perf).items():
         written += save_figure(fig, folder, stem)
     return written
+
+
+# --- what the chapter shows ------------------------------------------------------------------
+
+ESTIMAND_LABELS = {
+    "conditional": "conditional (given the 11 characteristics)",
+    "ATE": "marginal, everyone (ATE)",
+    "ATT": "marginal, the treated (ATT)",
+    "ATO": "marginal, the overlap population (ATO)",
+}
+
+
+def truth_display(truth: pd.DataFrame, mechanism: str = "base") -> pd.DataFrame:
+    """The estimands of one mechanism: rows estimand x quantity, columns PFS and OS ('value (MC SE)')."""
+    rows = truth[truth["mechanism"] == mechanism].copy()
+
+    def cell(r) -> str:
+        if r["quantity"] == "log_hr":
+            text = f"HR {np.exp(r['value']):.3f}"
+        elif r["quantity"].startswith("rmst"):
+            text = f"{r['value']:.2f} months"
+        else:
+            text = f"{100 * r['value']:.1f} points"
+        return text + (f" (MC SE {r['mc_se']:.1g})" if r["mc_se"] > 0 else " (declared)")
+
+    rows["cell"] = rows.apply(cell, axis=1)
+    rows["row"] = [
+        f"{ESTIMAND_LABELS[e]}: {QUANTITY_LABELS[q]}" for e, q in zip(rows["estimand"], rows["quantity"], strict=True)
+    ]
+    out = rows.pivot_table(index="row", columns="endpoint", values="cell", aggfunc="first", sort=False)
+    return out.reindex(columns=["pfs", "os"]).rename(columns=ENDPOINT_SHORT).rename_axis(index=None, columns=None)
+
+
+def _pm(value: float, mcse: float, digits: int, scale: float = 1.0) -> str:
+    if not np.isfinite(value):
+        return ""
+    return f"{scale * value:.{digits}f} ({scale * mcse:.{digits}f})"
+
+
+def performance_display(perf: pd.DataFrame, scenario_name: str, quantity: str = "log_hr") -> pd.DataFrame:
+    """One scenario's measures per method and endpoint, each 'estimate (Monte Carlo SE)'."""
+    rows = perf[(perf["scenario"] == scenario_name) & (perf["quantity"] == quantity)]
+    out = pd.DataFrame(
+        {
+            "Endpoint": rows["endpoint"].map(ENDPOINT_SHORT),
+            "Method": [method_label(m) for m in rows["method"]],
+            "Estimand": rows["estimand"],
+            "True HR" if quantity == "log_hr" else "Truth": [
+                f"{np.exp(t):.3f}" if quantity == "log_hr" else f"{t:.3f}" for t in rows["truth"]
+            ],
+            "Bias": [_pm(b, m, 3) for b, m in zip(rows["bias"], rows["bias_mcse"], strict=True)],
+            "Empirical SE": [_pm(b, m, 3) for b, m in zip(rows["emp_se"], rows["emp_se_mcse"], strict=True)],
+            "Model SE": [_pm(b, m, 3) for b, m in zip(rows["mod_se"], rows["mod_se_mcse"], strict=True)],
+            "Coverage %": [_pm(b, m, 1, 100) for b, m in zip(rows["coverage"], rows["coverage_mcse"], strict=True)],
+            "Rejection %": [_pm(b, m, 1, 100) for b, m in zip(rows["power"], rows["power_mcse"], strict=True)],
+            "Failed": rows["n_failed"].astype(int).astype(str),
+        }
+    )
+    return out.set_index(["Endpoint", "Method"])
+
+
+def check_display(summary: pd.DataFrame) -> pd.DataFrame:
+    """The calibration check: printed value, the draws' median and central 95% range, and where the value falls."""
+    digits = {"count": 0, "percent": 1, "months": 2, "hr": 3}
+    out = pd.DataFrame(
+        {
+            "Statistic": summary["statistic"],
+            "Paper": [f"{v:.{digits[k]}f}" for v, k in zip(summary["published"], summary["kind"], strict=True)],
+            "Draws: median": [f"{v:.{digits[k]}f}" for v, k in zip(summary["median"], summary["kind"], strict=True)],
+            "Draws: central 95%": [
+                f"{a:.{digits[k]}f} to {b:.{digits[k]}f}"
+                for a, b, k in zip(summary["q025"], summary["q975"], summary["kind"], strict=True)
+            ],
+            "Percentile of the paper's value": [f"{100 * p:.0f}" for p in summary["percentile"]],
+        }
+    )
+    return out.set_index("Statistic")
+
+
+def methods_display(names) -> pd.DataFrame:
+    """The methods run: label, estimand compared with, and what it does (its docstring's first line)."""
+    methods = available_methods()
+    rows = []
+    for name in names:
+        m = methods[name]
+        doc = (m.estimate.__doc__ or "").strip().splitlines()[0] if m.estimate.__doc__ else ""
+        rows.append({"Method": m.label or name, "Compared with": ESTIMAND_LABELS[m.estimand], "What it does": doc})
+    return pd.DataFrame(rows).set_index("Method")

@@ -61,11 +61,16 @@ def write_check(folder: str | Path, *, draws: int = 200) -> list[Path]:
     return [write_csv(summarise_check(values), folder / CHECK), write_csv(values, folder / CHECK_DRAWS)]
 
 
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """A simulation CSV: only empty cells are missing (a scenario is called "null")."""
+    return pd.read_csv(path, keep_default_na=False, na_values=[""])
+
+
 def read_truth(folder: str | Path) -> pd.DataFrame:
     path = Path(folder) / TRUTH
     if not path.exists():
         raise ExperimentError(f"{path} is missing: run `python -m helpers simulate-truth --out {folder}` first")
-    return pd.read_csv(path)
+    return read_csv(path)
 
 
 def scenario_folders(folder: str | Path) -> dict[str, Path]:
