@@ -40,7 +40,7 @@ def rate(workers: int, replicates: int = RATE_REPLICATES) -> float:
     scen = scenario("base")
     with (
         LocalCluster(
-            n_workers=workers, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+            n_workers=workers, threads_per_worker=1, dashboard_address=":0", silence_logs=logging.ERROR
         ) as cluster,
         Client(cluster) as client,
         tempfile.TemporaryDirectory() as tmp,

@@ -217,11 +217,14 @@ def test_results_do_not_depend_on_the_number_of_workers_and_runs_resume(tmp_path
 
     scen = scenario("base", ("crude_cox", "psm_cox"))
     kw = {"seed": 7, "chunk_size": 3, "progress": False}
-    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as c1:
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as c1:
         one = run_experiment(scen, 7, tmp_path / "one", client=c1, **kw)
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as c2:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, Client(cluster) as c2:
         two = run_experiment(scen, 7, tmp_path / "two", client=c2, **kw)
         assert one.read_bytes() == two.read_bytes()
+        # an existing cluster, by its scheduler's address (python -m helpers simulate --scheduler ADDRESS)
+        three = run_experiment(scen, 7, tmp_path / "three", scheduler=cluster.scheduler_address, **kw)
+        assert three.read_bytes() == one.read_bytes()
         # an interrupted run: one chunk lost, one chunk of ours kept as it is; the rerun fills in only the gap
         chunks = tmp_path / "two" / "chunks"
         (chunks / engine.chunk_name(3, 5)).unlink()

@@ -228,7 +228,7 @@ def dask_client(workers: int | None = None, scheduler: str | None = None):
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
