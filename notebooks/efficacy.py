@@ -334,8 +334,10 @@ glue_all({"follow_up_plain": f"{results.cohort['os_months'].median():.1f}"}, "ef
 # ## Is one hazard ratio enough?
 #
 # A single HR assumes the ratio of the two groups' hazards stays the same over follow-up. The
-# scaled Schoenfeld residual test checks this for each treatment model (see
-# {ref}`the methods chapter <methods>`); a small p-value would mean the curves' gap changes
+# Grambsch–Therneau test checks this for each treatment model, in the exact score form that R's
+# `cox.zph` has used since survival 3.0: it lets the log-HR drift with a function of time
+# (here one minus the Kaplan–Meier estimate) and asks whether the drift is zero (see
+# {ref}`the methods chapter <methods>`). A small p-value would mean the curves' gap changes
 # with time and the HR is an average of something that varies.
 
 # %% tags=["remove-cell"]
