@@ -261,3 +261,20 @@ def test_python_m_helpers_lists_the_simulation_commands():
     out = subprocess.run([sys.executable, "-m", "helpers", "--help"], capture_output=True, text=True, check=True)
     for command in ("simulate", "simulate-truth", "simulate-calibrate", "simulate-check", "simulate-report"):
         assert command in out.stdout
+
+
+def test_a_fresh_clone_resumes_from_the_assembled_rows(tmp_path):
+    # the committed folder holds replicates.csv but no chunks: they are restored, nothing is recomputed
+    scen = scenario("base", ("crude_cox",))
+    out = tmp_path / "run"
+    engine.prepare_folder(out, engine.manifest(scen, 3, 2))
+    seeds = engine.replicate_seeds(3, 4)
+    ranges = engine.chunk_ranges(4, 2)
+    for a, b in ranges:
+        (out / "chunks" / engine.chunk_name(a, b)).write_text(run_chunk(scen, range(a, b + 1), seeds[a : b + 1]))
+    first = engine.assemble(out, ranges).read_bytes()
+    for path in (out / "chunks").iterdir():
+        path.unlink()
+    again = run_experiment(scen, 4, out, seed=3, chunk_size=2, progress=False, scheduler="tcp://127.0.0.1:1")
+    assert again.read_bytes() == first
+    assert len(list((out / "chunks").iterdir())) == len(ranges)

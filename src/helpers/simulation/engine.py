@@ -9,7 +9,8 @@ Replicates are computed in chunks of :data:`CHUNK_SIZE`; each finished chunk is
 written at once (to a temporary name, then renamed) as
 ``OUT/chunks/chunk-<first>-<last>.csv``, so an interrupted run loses at most the
 chunks in flight, and the next run with the same folder computes only the
-chunks that are missing. When every chunk is there, ``OUT/replicates.csv``
+chunks that are missing (chunks missing from a folder that holds an assembled
+``replicates.csv``, as a fresh clone of the project does, are restored from it). When every chunk is there, ``OUT/replicates.csv``
 holds all rows in replicate order (the chunks' bytes, concatenated).
 ``OUT/experiment.json`` names the experiment; a folder holding another
 experiment's files is refused.
@@ -157,6 +158,30 @@ def assemble(out: Path, ranges: list[tuple[int, int]]) -> Path:
     return target
 
 
+def restore_chunks(out: Path, ranges: list[tuple[int, int]]) -> int:
+    """Rebuild missing chunk files from an assembled ``replicates.csv`` (e.g. in a fresh clone).
+
+    A chunk file is the header plus its replicates' rows, which ``replicates.csv``
+    holds verbatim and in order, so the split is exact. Returns the number of
+    chunks restored; chunks whose replicates are not all there stay missing.
+    """
+    assembled = out / REPLICATES
+    if not assembled.exists():
+        return 0
+    header, *lines = assembled.read_text(encoding="utf-8").splitlines(keepends=True)
+    by_replicate: dict[int, list[str]] = {}
+    for line in lines:
+        by_replicate.setdefault(int(line.split(",", 1)[0]), []).append(line)
+    restored = 0
+    for a, b in ranges:
+        path = out / CHUNK_DIR / chunk_name(a, b)
+        if path.exists() or any(i not in by_replicate for i in range(a, b + 1)):
+            continue
+        _atomic_write(path, header + "".join(line for i in range(a, b + 1) for line in by_replicate[i]))
+        restored += 1
+    return restored
+
+
 def read_replicates(path: str | Path) -> pd.DataFrame:
     return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"error": str, "estimand": str}).assign(
         error=lambda d: d["error"].fillna(""), estimand=lambda d: d["estimand"].fillna("")
@@ -272,6 +297,7 @@ def run_experiment(
     ranges = chunk_ranges(int(replicates), chunk_size)
     chunk_dir = out / CHUNK_DIR
     chunk_dir.mkdir(exist_ok=True)
+    restore_chunks(out, ranges)
     todo = [(a, b) for a, b in ranges if not (chunk_dir / chunk_name(a, b)).exists()]
     done = sum(b - a + 1 for a, b in ranges) - sum(b - a + 1 for a, b in todo)
     bar = Progress(scenario.name, int(replicates), done, stream) if progress else None
