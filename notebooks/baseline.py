@@ -13,6 +13,14 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# **To re-run this notebook** you need the project around it (the package `helpers`, the
+# cohort file and the published numbers): clone the project's repository, run `make install`
+# in its folder (this creates `.venv` with the locked packages), then open the notebook with
+# `.venv/bin/jupyter lab notebooks/baseline.ipynb`. The book is built from the paired
+# `notebooks/baseline.py`; after editing, `.venv/bin/jupytext --sync notebooks/baseline.py`
+# keeps the two in step.
+
 # %% [markdown]
 # (baseline)=
 # # Baseline characteristics and propensity score matching
@@ -31,49 +39,165 @@
 # alike in both groups, as they would be in a randomised trial. Characteristics that were not
 # measured stay unbalanced: matching is no substitute for randomisation.
 #
-# This chapter shows the baseline characteristics of the synthetic cohort (Table 1 of the
-# original study), the propensity model, the matching and how well it balances the groups.
+# This chapter describes the synthetic patients and the treatment they received (§3.1 and
+# §3.2 of the original study), compares the groups (its Table 1), and then builds the
+# propensity model, the matching and the checks of how well it balances the groups.
 # :::
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import numpy as np
-import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
-from scipy import stats
-from statsmodels.stats.contingency_tables import mcnemar
 
 from helpers.manuscript import load_study
-from helpers.paper import fidelity
-from helpers.paper.published import TABLE1_KEYS, published
-from helpers.report import figures
-from helpers.report.tables import baseline_display, format_estimate_ci, format_p, p_phrase, styled
-from helpers.stats.matching import SMD_THRESHOLD, standardized_differences
-from helpers.study import cohort as C
-from helpers.study.design import PSM_SETTINGS, TABLE1_LABELS
+from helpers.paper.balance import published_balance
+from helpers.paper.published import GROUP_KEYS, published
+from helpers.report import comparisons, figures, tables
+from helpers.report.chapter import fidelity_section, glue_all, glue_registry
+from helpers.report.tables import styled
+from helpers.report.words import characteristics_in_text, characteristics_with_values, count_noun
+from helpers.stats.matching import SMD_THRESHOLD
+from helpers.study import propensity
+from helpers.study.counts import significant_characteristics
+from helpers.study.design import ALPHA, PSM_COVARIATES, PSM_SETTINGS, characteristic_in_text, contrast_label
 
 study = load_study()
 results = study.results
-alpha = published("cohort.significance_alpha_two_sided")
-smd_threshold = SMD_THRESHOLD
-LABELS = {v: f"{TABLE1_LABELS[v][0]}: {TABLE1_LABELS[v][1]}" for v in C.TABLE1_VARIABLES}
-
+# every published number of these sections, ours and the paper's: baseline_age_years_median(_pub), ...
+glue_registry(results, "cohort.", "baseline_")
+glue_registry(results, "treatment.", "baseline_")
+glue_registry(results, "table1.characteristics.", "baseline_t1_")
+settings = {"alpha": ALPHA, "n_characteristics": len(PSM_COVARIATES), "ratio": published("cohort.psm.ratio")}
+glue_all(settings | {key: PSM_SETTINGS[key] for key in ("caliper_scale", "order")}, "baseline_")
+fidelity_section(study.audit.table, "Cohort and treatment", "baseline_cohort", styler=styled)
 
 # %% [markdown]
-# ## How the original study matched, and what we chose
+# ## The patients (§3.1)
+#
+# The original study describes its patients in the text rather than in a table: their age,
+# and the share of all patients with each characteristic. Here the same description of the
+# synthetic cohort is a table of its own, computed by `helpers.study.description` and written
+# to `results/cohort_description.csv` by `python -m helpers analyze`.
+#
+# (code-baseline-cohort)=
+
+# %% tags=["hide-input"]
+glue("baseline_tbl_cohort", styled(tables.cohort_description_display(results.cohort_description())), display=False)
+glue("baseline_tbl_cohort_paper", styled(comparisons.cohort_description(results)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} baseline_tbl_cohort
+# :name: tbl-baseline-cohort
+#
+# The patients | Age and the characteristics of all patients of the synthetic cohort
+# before matching, as §3.1 of the original study reports them: the number and
+# percentage of patients with each characteristic, and the median and range of age
+# ({ref}`code <code-baseline-cohort>`).
+# ```
+#
+# The median age is {glue:text}`baseline_age_years_median` years (from
+# {glue:text}`baseline_age_years_range_min` to {glue:text}`baseline_age_years_range_max`), as
+# in the paper, and {glue:text}`baseline_whole_cohort_percentages_section_3_1_male_pct`% of the
+# patients are men (paper: {glue:text}`baseline_whole_cohort_percentages_section_3_1_male_pct_pub`%).
+# The comparison below sets each number beside the one the paper printed; it prints only
+# percentages, so that is what is compared.
+#
+# ```{glue:figure} baseline_tbl_cohort_paper
+# :name: tbl-baseline-cohort-paper
+#
+# §3.1 against the original study | Each number of the description as printed by the
+# original study and as reproduced, rounded the same way ({ref}`code <code-baseline-cohort>`).
+# ```
+#
+# ## The treatment they received (§3.2)
+#
+# The paper's §3.2 lists the 2L regimens of each group, the ICI agents of the 2L-ICIs
+# group and the number of treatment cycles. The table below collects them
+# (`results/treatment_details.csv`).
+#
+# (code-baseline-treatment)=
+
+# %% tags=["hide-input"]
+glue("baseline_tbl_treatment", styled(tables.treatment_details_display(results.treatment_details())), display=False)
+glue("baseline_tbl_treatment_paper", styled(comparisons.treatment_details(results)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} baseline_tbl_treatment
+# :name: tbl-baseline-treatment
+#
+# The treatment | 2L regimens and ICI agents (number and percentage of the group) and the
+# number of 2L cycles (median and range) in each group of the synthetic cohort
+# ({ref}`code <code-baseline-treatment>`).
+# ```
+#
+# Most 2L-ICIs patients received the ICI together with chemotherapy
+# ({glue:text}`baseline_icis_group_regimen_categories_ici_chemotherapy_pct`%), and
+# atezolizumab was the most common agent
+# ({glue:text}`baseline_icis_group_ici_agents_atezolizumab_pct`%). The median number of
+# cycles was {glue:text}`baseline_icis_group_cycles_median` with an ICI and
+# {glue:text}`baseline_non_icis_group_cycles_median` without. These counts were targets of
+# the synthetic data, so they agree with the paper by construction:
+#
+# ```{glue:figure} baseline_tbl_treatment_paper
+# :name: tbl-baseline-treatment-paper
+#
+# §3.2 against the original study | Regimens, agents and cycles as printed by the
+# original study and as reproduced ({ref}`code <code-baseline-treatment>`).
+# ```
+#
+# Of the {glue:text}`baseline_cohort_fid_n` numbers the paper gives about the cohort, its
+# treatment and the settings of its methods, {glue:text}`baseline_cohort_fid_ok` are
+# reproduced exactly or within tolerance.
+#
+# ## Table 1: the groups before and after matching
+#
+# Table 1 lists, for each characteristic, how many patients of each group had each level and
+# the p-value of the test comparing the groups: Pearson's chi-square test without continuity
+# correction, or Fisher's exact test when an expected count is small (see the
+# {ref}`methods chapter <methods>`; the note under the table says which test each p-value
+# comes from).
+#
+# (code-table-1)=
+
+# %% tags=["hide-input"]
+table1 = {"Before PSM": results.table1("before_psm"), "After PSM": results.table1("after_psm")}
+glue("baseline_table1", styled(tables.baseline_display(*table1.values())), display=False)
+glue("baseline_table1_tests", Markdown(tables.p_value_note(table1, "characteristic")), display=False)
+
+# %% [markdown]
+# ```{glue:figure} baseline_table1
+# :name: table-1
+#
+# Table 1 | Characteristics of the patients at baseline by 2L treatment group, before and
+# after propensity score matching (synthetic cohort). {glue:md}`baseline_table1_tests`
+# ({ref}`code <code-table-1>`)
+# ```
 
 # %% tags=["remove-cell"]
-glue("baseline_ratio", published("cohort.psm.ratio"), display=False)
-glue("baseline_caliper_published", published("cohort.psm.caliper"), display=False)
-glue("baseline_caliper", PSM_SETTINGS["caliper"], display=False)
-glue("baseline_caliper_scale", PSM_SETTINGS["caliper_scale"], display=False)
-glue("baseline_order", PSM_SETTINGS["order"], display=False)
-glue("baseline_n_characteristics", len(C.TABLE1_VARIABLES), display=False)
-glue("baseline_smd_threshold", smd_threshold, display=False)
+differ = significant_characteristics(results.table1("before_psm"), ALPHA)
+n_differ = count_noun(len(differ), "characteristic", verb=("differs", "differ"))
+glue_all({"n_differ": n_differ, "differ": characteristics_in_text(differ)}, "baseline_")
+
+# %% [markdown]
+# Before matching, {glue:text}`baseline_n_differ` between the groups at the
+# {glue:text}`baseline_alpha` level: {glue:text}`baseline_differ`. The clearest difference is
+# the use of ICIs in 1L: {glue:text}`baseline_t1_first_line_icis_levels_yes_before_psm_icis_pct`%
+# of the 2L-ICIs group had received one, against
+# {glue:text}`baseline_t1_first_line_icis_levels_yes_before_psm_non_icis_pct`% of the
+# 2L-non-ICIs group ({glue:text}`baseline_t1_first_line_icis_p_before_psm_phrase`). The
+# synthetic cohort was built to reproduce the counts of the original study's Table 1 before
+# matching, so these agree with the paper
+# ({glue:text}`baseline_t1_first_line_icis_levels_yes_before_psm_icis_pct_pub`% and
+# {glue:text}`baseline_t1_first_line_icis_levels_yes_before_psm_non_icis_pct_pub`%,
+# {glue:text}`baseline_t1_first_line_icis_p_before_psm_pub_phrase`). After matching, the
+# columns come from the book's own matched cohort, so they can and do differ from the paper's;
+# the {ref}`last section <baseline-fidelity>` puts them side by side.
+#
+# ## How the original study matched, and what the book chose
 
 # %% [markdown]
 # The original study states only that matching was {glue:text}`baseline_ratio` with a caliper
-# width of {glue:text}`baseline_caliper_published`. It does not say which characteristics
+# width of {glue:text}`baseline_psm_caliper_pub`. It does not say which characteristics
 # entered the propensity model, how pairs were formed or on which scale the caliper was
 # measured. The book's choices, documented in the {ref}`methods chapter <methods>`, are:
 #
@@ -81,99 +205,42 @@ glue("baseline_smd_threshold", smd_threshold, display=False)
 #   characteristics of Table 1;
 # - greedy nearest-neighbour matching without replacement, the 2L-ICIs patients taking their
 #   turn from the {glue:text}`baseline_order` score down;
-# - a caliper of {glue:text}`baseline_caliper` applied on the {glue:text}`baseline_caliper_scale`
-#   scale, that is, to the difference between the two patients' scores themselves.
+# - a caliper of {glue:text}`baseline_psm_caliper` applied on the
+#   {glue:text}`baseline_caliper_scale` scale, that is, to the difference between the two
+#   patients' scores themselves.
 #
 # Every result after matching in this book depends on these choices.
-#
-# ## Table 1: the groups before and after matching
-#
-# Table 1 lists, for each characteristic, how many patients of each group had each level and
-# the p-value of the test comparing the groups (Pearson's $\chi^2$ test without continuity
-# correction, or Fisher's exact test when an expected count is small; see the
-# {ref}`methods chapter <methods>`).
-#
-# (code-table-1)=
-
-# %% tags=["hide-input"]
-table1 = baseline_display(results.tables["table1_before_psm"], results.tables["table1_after_psm"])
-glue("baseline_table1", styled(table1), display=False)
-
-# %% [markdown]
-# ```{glue:figure} baseline_table1
-# :name: table-1
-#
-# Table 1 | Characteristics of the patients at baseline by 2L treatment group, before and
-# after propensity score matching (synthetic cohort). Cells are n (%); P compares the two
-# groups ({ref}`code <code-table-1>`).
-# ```
-
-# %% tags=["remove-cell"]
-t1 = results.tables["table1_before_psm"].set_index(["variable", "level"])
-glue("baseline_1l_ici_pct_ici", f"{t1.loc[('first_line_ici', 1), f'pct_{C.GROUP_ICI}']:.1f}%", display=False)
-glue("baseline_1l_ici_pct_non_ici", f"{t1.loc[('first_line_ici', 1), f'pct_{C.GROUP_NON_ICI}']:.1f}%", display=False)
-glue("baseline_1l_ici_p", p_phrase(t1.loc[("first_line_ici", 1), "p_value"]), display=False)
-node = published("table1.characteristics.first_line_icis")
-glue("baseline_1l_ici_p_published", p_phrase(node["p_before_psm"]), display=False)
-glue("baseline_1l_ici_pct_ici_published", f"{node['levels']['yes']['before_psm']['icis']['pct']}%", display=False)
-before_p = results.tables["table1_before_psm"].drop_duplicates("variable")
-glue("baseline_n_sig_before", int((before_p["p_value"] < alpha).sum()), display=False)
-glue("baseline_alpha", alpha, display=False)
-
-# %% [markdown]
-# Before matching, the clearest difference is the use of ICIs in 1L:
-# {glue:text}`baseline_1l_ici_pct_ici` of the 2L-ICIs group had received one, against
-# {glue:text}`baseline_1l_ici_pct_non_ici` of the 2L-non-ICIs group
-# ({glue:text}`baseline_1l_ici_p`). The synthetic cohort was built to reproduce the counts of
-# the original study's Table 1 before matching, so these match the paper exactly
-# ({glue:text}`baseline_1l_ici_pct_ici_published` of the 2L-ICIs group,
-# {glue:text}`baseline_1l_ici_p_published`). Before matching,
-# {glue:text}`baseline_n_sig_before` of the {glue:text}`baseline_n_characteristics`
-# characteristics differ between the groups with P below {glue:text}`baseline_alpha`. After matching, the
-# columns come from our own matched cohort, so they can and do differ from the paper's; the
-# {ref}`last section <baseline-fidelity>` puts them side by side.
 #
 # ## The propensity model
 #
 # The propensity score is the fitted probability from a logistic regression of the group
 # (2L-ICIs against 2L-non-ICIs) on the Table 1 characteristics. Its coefficients are shown
-# below as odds ratios: an odds ratio above $1$ means that patients with the listed level were
+# below as odds ratios: an odds ratio above one means that patients with the listed level were
 # more likely to be in the 2L-ICIs group, the other characteristics held fixed.
 #
 # (code-baseline-model)=
 
 # %% tags=["hide-input"]
-coef = results.tables["psm_model"].set_index("term").drop(index="intercept")
-z = stats.norm.ppf(1 - alpha / 2)
-odds = pd.DataFrame(
-    {
-        "Odds ratio (95% CI)": [
-            format_estimate_ci(np.exp(b), np.exp(b - z * se), np.exp(b + z * se))
-            for b, se in zip(coef["coef"], coef["se"], strict=True)
-        ],
-        "P": [format_p(p) for p in coef["p_value"]],
-    },
-    index=pd.Index([f"{LABELS[v]} vs {TABLE1_LABELS[v][2]}" for v in coef.index], name="Characteristic"),
-)
-glue("baseline_tbl_model", styled(odds), display=False)
+odds = results.psm.model.odds_ratios(ALPHA)
+glue("baseline_tbl_model", styled(tables.odds_ratio_display(odds)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} baseline_tbl_model
 # :name: tbl-baseline-model
 #
 # Propensity model | Odds ratios of being in the 2L-ICIs group from a logistic regression on
-# the Table 1 characteristics, each compared with its other level (synthetic cohort, before
+# the Table 1 characteristics, each level against the other one (synthetic cohort, before
 # matching; Wald intervals and P) ({ref}`code <code-baseline-model>`).
 # ```
 
 # %% tags=["remove-cell"]
-strongest = coef["coef"].abs().idxmax()
-glue("baseline_strongest", LABELS[strongest], display=False)
-glue("baseline_strongest_or", float(np.exp(coef.loc[strongest, "coef"])), display=False)
+strongest = odds.set_index("term").loc[propensity.strongest_predictor(results.psm)]
+odds_ratio = tables.format_estimate_ci(*strongest[["odds_ratio", "ci_lower", "ci_upper"]])
+glue_all({"strongest": contrast_label(strongest.name), "strongest_or": odds_ratio}, "baseline_")
 
 # %% [markdown]
 # The strongest predictor of 2L ICI use is {glue:text}`baseline_strongest` (odds ratio
-# {glue:text}`baseline_strongest_or:.2f`). The original study does not report its propensity
+# {glue:text}`baseline_strongest_or`). The original study does not report its propensity
 # model, so this table cannot be checked against it; it shows only what drives the matching
 # of the synthetic cohort.
 #
@@ -185,86 +252,60 @@ glue("baseline_strongest_or", float(np.exp(coef.loc[strongest, "coef"])), displa
 # (code-baseline-counts)=
 
 # %% tags=["hide-input"]
-counts = (
-    results.tables["psm_counts"].set_index("group").rename(index={"treated": C.GROUP_ICI, "control": C.GROUP_NON_ICI})
-)
-counts["matched in the original study"] = [published("cohort.after_psm.icis"), published("cohort.after_psm.non_icis")]
-counts = counts.rename(columns={"n_before": "before matching", "n_matched": "matched", "n_unmatched": "not matched"})
-glue("baseline_tbl_counts", styled(counts.rename_axis(None)), display=False)
+glue("baseline_tbl_counts", styled(comparisons.matching_counts(results)), display=False)
+scores = propensity.score_summary(results.cohort, results.psm).set_index("group").rename(index=GROUP_KEYS)
 
 # %% [markdown]
 # ```{glue:figure} baseline_tbl_counts
 # :name: tbl-baseline-counts
 #
-# Matching | Patients per group before matching, matched and left unmatched in the synthetic
-# cohort, beside the number matched in the original study ({ref}`code <code-baseline-counts>`).
+# Matching | Patients per group before matching and matched, in the original study and in the
+# synthetic cohort ({ref}`code <code-baseline-counts>`).
 # ```
 
 # %% tags=["remove-cell"]
-glue("baseline_n_pairs", results.psm.match.n_pairs, display=False)
-glue("baseline_n_matched", len(results.matched), display=False)
-glue("baseline_n_unmatched_ici", int(counts.loc[C.GROUP_ICI, "not matched"]), display=False)
-glue("baseline_n_unmatched_non_ici", int(counts.loc[C.GROUP_NON_ICI, "not matched"]), display=False)
-glue("baseline_n_pairs_published", published("cohort.after_psm.icis"), display=False)
-glue("baseline_n_matched_published", published("cohort.after_psm.total"), display=False)
-n_pairs, n_pairs_pub = results.psm.match.n_pairs, published("cohort.after_psm.icis")
-versus = (
-    f"the same number of pairs as the original study ({n_pairs}), but not the same patients"
-    if n_pairs == n_pairs_pub
-    else f"{n_pairs} pairs where the original study kept {n_pairs_pub}"
-)
-glue("baseline_pairs_versus", versus, display=False)
+matching = {"n_pairs": results.psm.match.n_pairs, "n_matched": len(results.matched)}
+unmatched = {"unmatched_icis": count_noun(scores.loc["icis", "n_unmatched"], "patient")}
+glue_all(matching | unmatched | {"unmatched_non_icis": scores.loc["non_icis", "n_unmatched"]}, "baseline_")
 
 # %% [markdown]
 # Matching formed {glue:text}`baseline_n_pairs` pairs ({glue:text}`baseline_n_matched`
-# patients); {glue:text}`baseline_n_unmatched_ici` patients of the 2L-ICIs group and
-# {glue:text}`baseline_n_unmatched_non_ici` of the 2L-non-ICIs group were left out. The
-# original study reports {glue:text}`baseline_n_pairs_published` pairs
-# ({glue:text}`baseline_n_matched_published` patients).
+# patients); {glue:text}`baseline_unmatched_icis` of the 2L-ICIs group and
+# {glue:text}`baseline_unmatched_non_icis` of the 2L-non-ICIs group were left out. The
+# original study reports {glue:text}`baseline_after_psm_icis_pub` pairs
+# ({glue:text}`baseline_after_psm_total_pub` patients). Equal counts would not mean equal
+# patients: the next sections show how the pairs were formed.
 #
 # ### What the caliper does
 #
-# Think of every patient as a point on a line from $0$ to $1$, placed at their propensity
+# Think of every patient as a point on a line from zero to one, placed at their propensity
 # score. The 2L-ICIs patients take turns, from the highest score down. Each looks for the
 # nearest 2L-non-ICIs patient who has not been taken yet. If that patient lies within the
-# caliper (here {glue:text}`baseline_caliper` on the score scale) the two form a pair and the
-# control is no longer available; if not, the 2L-ICIs patient stays unmatched. A narrow caliper
-# gives closer pairs but fewer of them; a wide one keeps more patients but allows pairs that
-# differ more. The next cell looks at the first pair that was formed.
+# caliper (here {glue:text}`baseline_psm_caliper` on the score scale) the two form a pair and
+# the control is no longer available; if not, the 2L-ICIs patient stays unmatched. A narrow
+# caliper gives closer pairs but fewer of them; a wide one keeps more patients but allows pairs
+# that differ more. The next cell picks out two patients: the first 2L-ICIs patient to be
+# paired, and the highest-scoring 2L-ICIs patient left without a partner.
 
 # %%
-scores = results.psm.model.scores
-pairs = results.psm.match.pairs
-first = pairs.iloc[0]  # the highest-scoring 2L-ICIs patient who found a partner
-glue("baseline_pair_treated", float(scores[first["treated_index"]]), display=False)
-glue("baseline_pair_control", float(scores[first["control_index"]]), display=False)
-glue("baseline_pair_distance", float(first["distance"]), display=False)
+example = propensity.caliper_example(results.cohort, results.psm)
+example.to_frame()
 
-# %% [markdown]
-# The first pair joined a 2L-ICIs patient with score {glue:text}`baseline_pair_treated:.3f`
-# and a 2L-non-ICIs patient with score {glue:text}`baseline_pair_control:.3f`, a distance of
-# {glue:text}`baseline_pair_distance:.4f`, inside the caliper. The next cell looks instead at
-# the highest-scoring 2L-ICIs patient who was left without a partner.
-
-# %%
-treated = results.cohort.index[results.cohort[C.TREATED] == 1]
-controls = scores[results.cohort[C.TREATED] == 0]
-left_out = scores[treated.difference(pairs["treated_index"])].sort_values(ascending=False)
-nearest = (controls - left_out.iloc[0]).abs().min()  # nearest control of any kind, used or not
-glue("baseline_out_score", float(left_out.iloc[0]), display=False)
-glue("baseline_out_nearest", float(nearest), display=False)
-reason = (
-    "every 2L-non-ICIs patient that close had already been taken by a patient with a higher score"
-    if nearest <= PSM_SETTINGS["caliper"]
-    else "no 2L-non-ICIs patient at all has a score that close"
+# %% tags=["remove-cell"]
+glue_all(vars(example), "baseline_example_")
+taken = "every 2L-non-ICIs patient that close had already been taken by a patient with a higher score"
+glue_all(
+    {"out_reason": taken if example.nearest_was_taken else "no 2L-non-ICIs patient has a score that close"}, "baseline_"
 )
-glue("baseline_out_reason", reason, display=False)
 
 # %% [markdown]
-# This patient has score {glue:text}`baseline_out_score:.3f`; the nearest 2L-non-ICIs patient
-# of the whole cohort is {glue:text}`baseline_out_nearest:.4f` away, and the patient stayed
-# alone because {glue:text}`baseline_out_reason`. The original study does not publish its
-# scores, so its pairs cannot be compared with ours one by one.
+# The first pair joined a 2L-ICIs patient with score {glue:text}`baseline_example_first_treated_score:.3f`
+# and a 2L-non-ICIs patient with score {glue:text}`baseline_example_first_control_score:.3f`, a distance of
+# {glue:text}`baseline_example_first_distance:.4f`, inside the caliper. The highest-scoring 2L-ICIs
+# patient left alone has score {glue:text}`baseline_example_left_out_score:.3f`; the nearest 2L-non-ICIs
+# patient of the whole cohort is {glue:text}`baseline_example_left_out_nearest:.4f` away, and the patient
+# stayed alone because {glue:text}`baseline_out_reason`. The original study does not publish
+# its scores, so its pairs cannot be compared with the book's one by one.
 #
 # ## Propensity scores before and after matching
 #
@@ -288,20 +329,21 @@ plt.close(fig)
 # ```
 
 # %% tags=["remove-cell"]
-glue("baseline_median_score_ici", float(scores[treated].median()), display=False)
-glue("baseline_median_score_non_ici", float(controls.median()), display=False)
-unmatched = scores.index.difference(results.matched.index)
-glue("baseline_median_out_ici", float(scores[unmatched.intersection(treated)].median()), display=False)
-glue("baseline_median_out_non_ici", float(scores[unmatched.difference(treated)].median()), display=False)
+for group in scores.index:
+    glue_all(
+        {"median_score": scores.loc[group, "median_score"], "median_out": scores.loc[group, "median_unmatched"]},
+        f"baseline_{group}_",
+    )
 
 # %% [markdown]
 # Before matching the 2L-ICIs group sits further to the right (median score
-# {glue:text}`baseline_median_score_ici:.2f` against {glue:text}`baseline_median_score_non_ici:.2f`).
+# {glue:text}`baseline_icis_median_score:.2f` against {glue:text}`baseline_non_icis_median_score:.2f`).
 # The patients left unmatched come from the far ends: the unmatched 2L-ICIs patients have a
-# median score of {glue:text}`baseline_median_out_ici:.2f`, where 2L-non-ICIs patients are
-# scarce, and the unmatched 2L-non-ICIs patients one of {glue:text}`baseline_median_out_non_ici:.2f`,
-# where few 2L-ICIs patients are. After matching the two halves of the plot nearly mirror each
-# other. The original study shows no such figure.
+# median score of {glue:text}`baseline_icis_median_out:.2f`, where 2L-non-ICIs patients are
+# scarce, and the unmatched 2L-non-ICIs patients one of
+# {glue:text}`baseline_non_icis_median_out:.2f`, where few 2L-ICIs patients are. After
+# matching the two halves of the plot nearly mirror each other. The original study shows no
+# such figure.
 #
 # ## Balance: standardised mean differences
 #
@@ -327,156 +369,95 @@ plt.close(fig)
 # the usual threshold ({ref}`code <code-baseline-love>`).
 # ```
 
-# %%
-balance = results.tables["psm_balance"].set_index("covariate")
-above_before = balance.index[balance["abs_smd_before"] > smd_threshold]
-above_after = balance.index[balance["abs_smd_after"] > smd_threshold]
-glue("baseline_n_above_before", len(above_before), display=False)
-glue("baseline_n_above_after", len(above_after), display=False)
-glue("baseline_worst_before", LABELS[balance["abs_smd_before"].idxmax()], display=False)
-glue("baseline_worst_before_smd", float(balance["abs_smd_before"].max()), display=False)
-listed = [f"{LABELS[v]} ({balance.loc[v, 'abs_smd_after']:.2f})" for v in above_after]
-glue("baseline_above_after", "; ".join(listed) if listed else "none", display=False)
-
 # %% tags=["remove-cell"]
-glue("baseline_strongest_smd_before", float(balance.loc[strongest, "abs_smd_before"]), display=False)
-glue("baseline_strongest_smd_after", float(balance.loc[strongest, "abs_smd_after"]), display=False)
-worse = [LABELS[v] for v in balance.index[balance["abs_smd_after"] > balance["abs_smd_before"]]]
-glue(
-    "baseline_worse_after",
-    f"The difference even grew with matching for {'; '.join(worse)}." if worse else "None became less balanced.",
-    display=False,
+ours, theirs = results.psm.balance.set_index("covariate"), published_balance().set_index("covariate")
+balance, balance_pub = propensity.balance_summary(ours.reset_index()), propensity.balance_summary(theirs.reset_index())
+glue_all(
+    {
+        "n_above_before": count_noun(len(balance.above_before), "characteristic", verb=("exceeds", "exceed")),
+        "worst_before": characteristics_with_values(ours.loc[[balance.worst_before], "abs_smd_before"], 3),
+        "n_above_after": count_noun(len(balance.above_after), "characteristic", verb=("remains", "remain")),
+        "above_after": characteristics_with_values(ours.loc[list(balance.above_after), "abs_smd_after"], 3),
+        "worse_after": characteristics_in_text(balance.worse_after, empty="no characteristic"),
+        "n_pub_above_after": count_noun(len(balance_pub.above_after), "characteristic"),
+        "pub_above_after": characteristics_with_values(theirs.loc[list(balance_pub.above_after), "abs_smd_after"], 3),
+        "smd_threshold": SMD_THRESHOLD,
+    },
+    "baseline_",
 )
+paired = propensity.paired_balance_test(results.matched, balance.worst_after).p_value
+unpaired = results.table1("after_psm").set_index("variable").loc[balance.worst_after, "p_value"].iloc[0]
+worst = {"worst_after": characteristic_in_text(balance.worst_after), "worst_after_paired": tables.p_phrase(paired)}
+glue_all(worst | {"worst_after_unpaired": tables.p_phrase(unpaired)}, "baseline_")
 
 # %% [markdown]
-# Before matching, {glue:text}`baseline_n_above_before` characteristics exceed the threshold,
-# the largest being {glue:text}`baseline_worst_before` (SMD
-# {glue:text}`baseline_worst_before_smd:.2f`). The propensity model's strongest predictor,
-# {glue:text}`baseline_strongest`, goes from {glue:text}`baseline_strongest_smd_before:.2f`
-# before matching to {glue:text}`baseline_strongest_smd_after:.2f` after. After matching
-# {glue:text}`baseline_n_above_after` characteristic(s) remain above the threshold:
-# {glue:text}`baseline_above_after`. {glue:text}`baseline_worse_after` A greedy match on one score does not guarantee balance
-# on each characteristic; a small remaining imbalance could be handled by adjusting for it in the
-# outcome models. The original study does not report SMDs; the note below computes them from
-# its printed counts.
-
-# %%
-n_pub = published("table1.n.after_psm")
-smd_pub = {}
-for var, (char, level) in TABLE1_KEYS.items():
-    cell = published(f"table1.characteristics.{char}.levels.{level}.after_psm")
-    ici, non = cell["icis"]["n"], cell["non_icis"]["n"]
-    # one row per (group, level), weighted by its printed count
-    four = pd.DataFrame({C.TREATED: [1, 1, 0, 0], var: [1, 0, 1, 0]})
-    weights = [ici, n_pub["icis"] - ici, non, n_pub["non_icis"] - non]
-    smd_pub[var] = float(standardized_differences(four, [var], C.TREATED, weights=weights)["abs_smd"].iloc[0])
-above_pub = [f"{LABELS[v]} ({s:.2f})" for v, s in smd_pub.items() if s > smd_threshold]
-glue("baseline_n_pub_above_after", len(above_pub), display=False)
-glue("baseline_pub_above_after", "; ".join(above_pub) if above_pub else "none", display=False)
-
-# %% tags=["remove-cell"]
-ecog = published("table1.characteristics.ecog_ps")
-glue("baseline_pub_ecog_p_before", p_phrase(ecog["p_before_psm"]), display=False)
-glue("baseline_pub_ecog_p_after", p_phrase(ecog["p_after_psm"]), display=False)
-# a paired test on our matched pairs, for the characteristic least balanced after matching
-worst = balance["abs_smd_after"].idxmax()
-by_pair = results.matched.pivot(index="pair_id", columns=C.TREATED, values=worst)
-paired = mcnemar(pd.crosstab(by_pair[1], by_pair[0]).reindex(index=[0, 1], columns=[0, 1], fill_value=0))
-t1_after = results.tables["table1_after_psm"].set_index("variable")
-glue("baseline_worst_after", LABELS[worst], display=False)
-glue("baseline_worst_after_p_unpaired", p_phrase(t1_after.loc[worst, "p_value"].iloc[0]), display=False)
-glue("baseline_worst_after_p_paired", p_phrase(paired.pvalue), display=False)
-
-# %% [markdown]
+# Before matching, {glue:text}`baseline_n_above_before` the threshold, the largest being
+# {glue:text}`baseline_worst_before`. After matching {glue:text}`baseline_n_above_after` above
+# it: {glue:text}`baseline_above_after`. Matching made the difference larger for
+# {glue:text}`baseline_worse_after`. A greedy match on one score does not guarantee balance on
+# each characteristic; a small remaining imbalance can be handled by adjusting for it in the
+# outcome models.
+#
 # :::{note}
-# The original study called the groups balanced after matching on the evidence of Table 1,
-# that is, of p-values alone. Two cautions apply. First, a p-value
-# after matching is larger partly because fewer patients remain, so it says little about
-# balance. SMDs computed from the paper's own printed counts after matching exceed the
-# threshold for {glue:text}`baseline_n_pub_above_after` characteristic(s):
+# The original study called its matched groups balanced on the evidence of Table 1, that is,
+# of p-values alone. Two cautions apply. First, a p-value after matching is larger partly
+# because fewer patients remain, so it says little about balance. SMDs computed from the
+# paper's own printed counts after matching (`helpers.paper.balance`, with the same formula as
+# the plot) exceed the threshold for {glue:text}`baseline_n_pub_above_after`:
 # {glue:text}`baseline_pub_above_after`. ECOG PS, for instance, was closer to balance before
-# matching ({glue:text}`baseline_pub_ecog_p_before`) than after
-# ({glue:text}`baseline_pub_ecog_p_after`). Second, the after-matching p-values of Table 1 (the
-# paper's and ours) come from tests for two independent groups, while matched patients come
-# in pairs. A paired test (McNemar's) would respect the matching: for
-# {glue:text}`baseline_worst_after` in our matched cohort it gives
-# {glue:text}`baseline_worst_after_p_paired`, against {glue:text}`baseline_worst_after_p_unpaired`
-# from the unpaired test shown in Table 1.
+# matching ({glue:text}`baseline_t1_ecog_ps_p_before_psm_pub_phrase`) than after
+# ({glue:text}`baseline_t1_ecog_ps_p_after_psm_pub_phrase`). Second, the after-matching
+# p-values of Table 1 (the paper's and the book's) come from tests for two independent groups,
+# while matched patients come in pairs. A paired test (McNemar's) respects the matching: for
+# {glue:text}`baseline_worst_after`, the least balanced characteristic of the book's matched
+# cohort, it gives {glue:text}`baseline_worst_after_paired`, against
+# {glue:text}`baseline_worst_after_unpaired` from the unpaired test shown in Table 1.
 # :::
 #
 # (baseline-fidelity)=
 # ## Beside the original study
 #
-# The fidelity audit (`helpers.paper.fidelity`) sets every number the original study printed beside
-# the number reproduced here and judges it against a tolerance: counts and percentages before
-# matching must agree exactly, those after matching within a set margin. The summary below
-# covers both halves of Table 1 and the size of the matched cohort.
+# The fidelity audit (`helpers.paper.fidelity`) sets every number the original study printed
+# beside the number reproduced here and judges it against a tolerance: counts and percentages
+# before matching must agree exactly, those after matching within a set margin. The summary
+# covers the description of the cohort and its treatment and both halves of Table 1.
 #
-# (code-baseline-fidelity-summary)=
+# (code-baseline-fidelity)=
 
 # %% tags=["hide-input"]
-audit = study.audit.table
-audit = audit[
-    audit["section"].isin(["Table 1 before PSM", "Table 1 after PSM"])
-    | audit["key"].str.startswith("cohort.after_psm.")
-]
-audit = audit.assign(section=audit["section"].where(audit["section"] != "Cohort and treatment", "Matched cohort size"))
-overview = fidelity.summary(audit).set_index("section").rename_axis(index=None, columns=None)
-glue("baseline_tbl_fidelity_summary", styled(overview).format({"share_ok": "{:.0%}"}), display=False)
+sections = {"before": "Table 1 before PSM", "after": "Table 1 after PSM"}
+fidelity_section(study.audit.table, ["Cohort and treatment", *sections.values()], "baseline", styler=styled)
+for name, section in sections.items():
+    fidelity_section(study.audit.table, section, f"baseline_{name}", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} baseline_tbl_fidelity_summary
 # :name: tbl-baseline-fidelity-summary
 #
-# Fidelity of Table 1 | Published numbers of Table 1 and of the matched cohort size, counted
-# by the status of the reproduced value; `share_ok` is the share exact or within tolerance
-# ({ref}`code <code-baseline-fidelity-summary>`).
+# Fidelity of §3.1, §3.2 and Table 1 | Published numbers counted by the status
+# of the reproduced value: equal at the printed digits (exact), within the tolerance, outside
+# it, or impossible to reproduce ({ref}`code <code-baseline-fidelity>`).
 # ```
-
-# %% tags=["remove-cell"]
-ok = audit["status"].isin(["exact", "within"])
-before_rows = audit[audit["section"] == "Table 1 before PSM"]
-glue("baseline_fid_before_exact", int((before_rows["status"] == "exact").sum()), display=False)
-glue("baseline_fid_before_total", len(before_rows), display=False)
-n_off = int((~ok).sum())
-glue(
-    "baseline_fid_off",
-    f"{n_off} of them fall outside their tolerance" if n_off else "none of them falls outside its tolerance",
-    display=False,
-)
-glue("baseline_fid_after_not_exact", int((audit["status"] != "exact").sum()), display=False)
-
-# %% [markdown]
-# Of the {glue:text}`baseline_fid_before_total` numbers of Table 1 before matching,
-# {glue:text}`baseline_fid_before_exact` are reproduced exactly: the cohort was generated to
-# meet them. After matching, {glue:text}`baseline_fid_after_not_exact` published numbers are
-# not reproduced exactly, and {glue:text}`baseline_fid_off`. The table below lists the
-# numbers outside their tolerance, if there are any.
 #
-# (code-baseline-fidelity-rows)=
-
-# %% tags=["hide-input"]
-off = audit.loc[~ok, ["key", "published", "reproduced", "abs_diff", "tolerance", "status"]].set_index("key")
-off = off.astype({"published": str, "reproduced": str})
-if off.empty:  # say so in the table rather than show an empty one
-    off.loc["(none)"] = ["", "", float("nan"), "", "every number is exact or within its tolerance"]
-glue("baseline_tbl_fidelity_rows", styled(off).format({"abs_diff": "{:g}"}, na_rep=""), display=False)
-
-# %% [markdown]
-# ```{glue:figure} baseline_tbl_fidelity_rows
-# :name: tbl-baseline-fidelity-rows
+# Of the {glue:text}`baseline_before_fid_n` numbers of Table 1 before matching,
+# {glue:text}`baseline_before_fid_ok` are reproduced exactly or within tolerance: the cohort
+# was generated to meet them. After matching, {glue:text}`baseline_after_fid_ok` of
+# {glue:text}`baseline_after_fid_n` are. The numbers outside their tolerance, if any, are
+# listed here:
 #
-# Fidelity of Table 1, the misses | Published numbers of Table 1 after matching, and of the
-# matched cohort size, whose reproduced value lies outside its tolerance
-# ({ref}`code <code-baseline-fidelity-rows>`).
+# ```{glue:figure} baseline_tbl_fidelity_off
+# :name: tbl-baseline-fidelity-off
+#
+# Fidelity of §3.1, §3.2 and Table 1, the misses | Published numbers whose
+# reproduced value lies outside its tolerance ({ref}`code <code-baseline-fidelity>`).
 # ```
 #
 # Why do the matched numbers differ? The synthetic cohort reproduces each characteristic's
 # counts before matching, but not how the characteristics occur together in real patients,
 # which is what the propensity scores depend on. Different scores put different patients
-# within the caliper of each other, so our matching keeps {glue:text}`baseline_pairs_versus`,
-# and the counts of each characteristic among the matched patients shift with the patients
-# it keeps. The unstated details of the
-# original matching (algorithm, order, caliper scale) add to the difference. What matters for
-# the comparison of treatments is that both matched cohorts are balanced on the measured
+# within the caliper of each other, so the book's matching keeps different patients from the
+# paper's even where the number of pairs agrees, and the counts of each characteristic among
+# the matched patients shift with the patients it keeps. The unstated details of the original
+# matching (algorithm, order, caliper scale) add to the difference. What matters for the
+# comparison of treatments is that both matched cohorts are balanced on the measured
 # characteristics, not that they contain the same patients.

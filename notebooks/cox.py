@@ -13,6 +13,11 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
+# creates `.venv` with the locked packages), then open this notebook with
+# `.venv/bin/jupyter lab notebooks/cox.ipynb`.
+
 # %% [markdown]
 # (cox)=
 # # Prognostic factors within the 2L-ICIs group
@@ -22,37 +27,24 @@
 # shorter PFS and OS *among the patients who received an ICI in second line*. This chapter
 # refits those Cox models on the synthetic cohort, shows which characteristics pass the paper's
 # screening rule into the multivariable model, checks the proportional-hazards assumption the
-# models rest on (the paper does not report such a check), and compares every hazard ratio with
-# the printed one.
+# models rest on (the paper reports no such check), and compares every hazard ratio with the
+# printed one.
 # :::
 
 # %% tags=["remove-cell"]
-import pandas as pd
 from myst_nb import glue
 
 from helpers.manuscript import load_study
-from helpers.paper.fidelity import summary
-from helpers.paper.published import TABLE1_KEYS, published
-from helpers.paper.registry import VARIABLE_FROM_KEY as COX_KEY_TO_VAR
-from helpers.report.tables import (
-    characteristic_name,
-    cox_display,
-    fidelity_misses_display,
-    format_p,
-    join_words,
-    styled,
-)
-from helpers.stats.cox import select_multivariable
+from helpers.paper import screen
+from helpers.report import comparisons
+from helpers.report.chapter import fidelity_section, glue_all, names_in_text
+from helpers.report.tables import cox_models_display, p_phrase, ph_tests_display, styled, threshold_screen_display
 from helpers.study.cohort import TABLE1_VARIABLES
-from helpers.study.design import COX_ENTRY_P, TABLE1_LABELS
+from helpers.study.design import ALPHA, COX_ENTRY_P, ENDPOINT_SHORT, ENDPOINTS, characteristic_in_text
+from helpers.study.models import ph_summary
 
 study = load_study()
 results = study.results
-tables = {"pfs": results.tables["table4_cox_pfs"], "os": results.tables["table5_cox_os"]}
-PUBLISHED_TABLE = {"pfs": "table4_cox_pfs", "os": "table5_cox_os"}
-alpha = published("cohort.significance_alpha_two_sided")
-labels = {v: f"{name} ({first} vs {second})" for v, (name, first, second) in TABLE1_LABELS.items()}
-
 
 # %% [markdown]
 # ## Who is in the models
@@ -62,11 +54,18 @@ labels = {v: f"{name} ({first} vs {second})" for v, (name, first, second) in TAB
 # other candidate would be the matched 2L-ICIs patients only.
 
 # %% tags=["remove-cell"]
-glue("cox_n", int(tables["pfs"]["n"].iloc[0]), display=False)
-glue("cox_events_pfs", int(tables["pfs"]["events"].iloc[0]), display=False)
-glue("cox_events_os", int(tables["os"]["events"].iloc[0]), display=False)
-glue("cox_n_matched_ici", results.headline["matched"]["treated"], display=False)
-glue("cox_n_characteristics", len(TABLE1_VARIABLES), display=False)
+glue_all(
+    {
+        "n": int(results.cox("pfs")["n"].iloc[0]),
+        "events_pfs": int(results.cox("pfs")["events"].iloc[0]),
+        "events_os": int(results.cox("os")["events"].iloc[0]),
+        "n_matched_ici": results.headline["matched"]["treated"],
+        "n_characteristics": len(TABLE1_VARIABLES),
+        "entry_p": COX_ENTRY_P,
+        "alpha": ALPHA,
+    },
+    "cox_",
+)
 
 # %% [markdown]
 # The models below therefore use {glue:text}`cox_n` patients, with
@@ -76,33 +75,28 @@ glue("cox_n_characteristics", len(TABLE1_VARIABLES), display=False)
 # pre-matching 2L-ICIs group, that group is the most likely population for Tables 4 and 5 as
 # well, but this remains an inference.
 #
-# ## Univariate and multivariable models
+# ## Univariable and multivariable models
 #
 # A Cox model relates the hazard of the event to one or more characteristics, each coded yes
 # or no. Every one of the {glue:text}`cox_n_characteristics` characteristics of Table 1 is first
-# fitted **on its own** (a *univariate* model). Its hazard ratio compares the level the paper
-# lists first with the one it lists second, for example patients with liver metastases against
-# patients without; an HR above one means a higher hazard, so shorter survival. The paper never
-# states the reference level, but the directions of its HRs fit this coding.
+# fitted **on its own** (a *univariable* model; the paper says "univariate"). Its hazard ratio
+# compares the level the paper lists first with the one it lists second, for example patients
+# with liver metastases against patients without; an HR above one means a higher hazard, so
+# shorter survival. The paper never states the reference level, but the directions of its HRs
+# fit this coding.
 #
-# A univariate HR mixes the effect of the characteristic with that of everything associated
+# A univariable HR mixes the effect of the characteristic with that of everything associated
 # with it: patients with liver metastases also tend to have more metastatic sites. A
 # **multivariable** model fits several characteristics together, so that each HR is *adjusted*
 # for the others in the model: it compares patients who differ in that characteristic but are
 # alike in the rest.
-
-# %% tags=["remove-cell"]
-glue("cox_entry_p", COX_ENTRY_P, display=False)
-glue("cox_pub_entry_p", published("cohort.cox_multivariate_entry_threshold_p"), display=False)
-glue("cox_alpha", alpha, display=False)
-
-# %% [markdown]
-# The original study decided which characteristics enter the multivariable model by a screen:
-# those whose univariate p-value is below {glue:text}`cox_pub_entry_p`. The book applies the same
-# rule (`COX_ENTRY_P` = {glue:text}`cox_entry_p` in `helpers.study.design`).
+#
+# The original study let a characteristic into the multivariable model when its univariable
+# p-value was below {glue:text}`cox_entry_p`, and the book applies the same rule (the setting
+# `COX_ENTRY_P` of `helpers.study.design`).
 #
 # :::{note}
-# **Screening on univariate p-values is debatable.** It selects characteristics by their
+# **Screening on univariable p-values is debatable.** It selects characteristics by their
 # *unadjusted* association, so a factor that matters only after adjustment can be left out and
 # a factor that only borrows the effect of another can be let in. The multivariable p-values
 # then ignore that the variables were picked on the same data, so they look more convincing
@@ -117,32 +111,32 @@ glue("cox_alpha", alpha, display=False)
 # (code-table-4)=
 
 # %% tags=["hide-input"]
-glue("cox_table_4", styled(cox_display(tables["pfs"], labels)), display=False)
+glue("cox_table_4", styled(cox_models_display(results.cox("pfs"))), display=False)
 
 # %% [markdown]
 # ```{glue:figure} cox_table_4
 # :name: table-4
 #
-# Table 4 | Univariate and multivariable Cox models for PFS in the 2L-ICIs group before
+# Table 4 | Univariable and multivariable Cox models for PFS in the 2L-ICIs group before
 # matching: hazard ratio of the first-listed level against the second, with its Wald confidence
-# interval and p-value. Only the characteristics that passed the univariate screen have a
-# multivariable estimate. ({ref}`code <code-table-4>`)
+# interval and p-value. A dash marks a characteristic whose univariable p-value was not below
+# {glue:text}`cox_entry_p`, so that it did not enter the multivariable model.
+# ({ref}`code <code-table-4>`)
 # ```
 
 # %% tags=["remove-cell"]
-for endpoint, table in tables.items():
-    key = PUBLISHED_TABLE[endpoint]
-    entered = table.loc[table["in_multivariable"], "covariate"].tolist()
-    pub_entered = [COX_KEY_TO_VAR[k] for k in published(f"{key}.multivariate_covariates")]
-    independent = table.loc[table["multi_p_value"] < alpha, "covariate"].tolist()
-    pub_p = {v: published(f"{key}.rows.{TABLE1_KEYS[v][0]}.multivariate.p") for v in TABLE1_VARIABLES}
-    pub_independent = [v for v, p in pub_p.items() if p is not None and (isinstance(p, str) or p < alpha)]
-    glue(f"cox_{endpoint}_entered", join_words(characteristic_name(v) for v in entered), display=False)
-    glue(f"cox_{endpoint}_pub_entered", join_words(characteristic_name(v) for v in pub_entered), display=False)
-    same = sorted(entered) == sorted(pub_entered)
-    glue(f"cox_{endpoint}_entered_same", "the same set as" if same else "a different set from", display=False)
-    glue(f"cox_{endpoint}_independent", join_words(characteristic_name(v) for v in independent), display=False)
-    glue(f"cox_{endpoint}_pub_independent", join_words(characteristic_name(v) for v in pub_independent), display=False)
+for endpoint in ENDPOINTS:
+    ours, theirs = screen.selection(endpoint, results), screen.selection(endpoint)
+    glue_all(
+        {
+            "entered": names_in_text(ours.entered),
+            "pub_entered": names_in_text(theirs.entered),
+            "entered_same": "the same set as" if set(ours.entered) == set(theirs.entered) else "a different set from",
+            "independent": names_in_text(ours.independent),
+            "pub_independent": names_in_text(theirs.independent),
+        },
+        f"cox_{endpoint}_",
+    )
 
 # %% [markdown]
 # For PFS the screen lets in {glue:text}`cox_pfs_entered`, {glue:text}`cox_pfs_entered_same`
@@ -156,14 +150,15 @@ for endpoint, table in tables.items():
 # (code-table-5)=
 
 # %% tags=["hide-input"]
-glue("cox_table_5", styled(cox_display(tables["os"], labels)), display=False)
+glue("cox_table_5", styled(cox_models_display(results.cox("os"))), display=False)
 
 # %% [markdown]
 # ```{glue:figure} cox_table_5
 # :name: table-5
 #
-# Table 5 | Univariate and multivariable Cox models for OS in the 2L-ICIs group before
-# matching, laid out as {ref}`Table 4 <table-4>`. ({ref}`code <code-table-5>`)
+# Table 5 | Univariable and multivariable Cox models for OS in the 2L-ICIs group before
+# matching, laid out as {ref}`Table 4 <table-4>`; a dash marks a characteristic outside the
+# multivariable model. ({ref}`code <code-table-5>`)
 # ```
 #
 # For OS the screen lets in {glue:text}`cox_os_entered`, {glue:text}`cox_os_entered_same` the
@@ -171,51 +166,68 @@ glue("cox_table_5", styled(cox_display(tables["os"], labels)), display=False)
 # multivariable p below {glue:text}`cox_alpha` are {glue:text}`cox_os_independent` here and
 # {glue:text}`cox_os_pub_independent` in the original study.
 #
+# ## The multivariable models beside the paper's
+#
+# The two comparison tables set the hazard ratios of the characteristics in the paper's
+# multivariable models beside the book's, first as the univariable and then as the
+# multivariable model gives them.
+#
+# (code-tbl-cox-published)=
+
+# %% tags=["hide-input"]
+for endpoint in ENDPOINTS:
+    glue(f"cox_tbl_published_{endpoint}", styled(comparisons.cox_multivariable(results, endpoint)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} cox_tbl_published_pfs
+# :name: tbl-cox-published-pfs
+#
+# Table 4 against the original study | The characteristics of the paper's multivariable PFS
+# model: univariable and multivariable HR with its confidence interval and p, as printed and as reproduced.
+# ({ref}`code <code-tbl-cox-published>`)
+# ```
+#
+# ```{glue:figure} cox_tbl_published_os
+# :name: tbl-cox-published-os
+#
+# Table 5 against the original study | The same for the multivariable OS model.
+# ({ref}`code <code-tbl-cox-published>`)
+# ```
+#
 # ## How much the screen depends on its threshold
 #
-# The cell below reapplies the screen with other common thresholds to the same univariate
-# p-values.
+# The screen can be rerun with other common thresholds on the same univariable p-values, the
+# book's and those printed in Tables 4 and 5 (`helpers.paper.screen.threshold_screen`).
 #
 # (code-tbl-cox-thresholds)=
 
 # %% tags=["hide-input"]
-thresholds = sorted({0.05, 0.10, COX_ENTRY_P, 0.20})
-univariate = {}
-for endpoint, table in tables.items():
-    ours = table.rename(columns={"uni_p_value": "p_value"})
-    printed = [
-        published(f"{PUBLISHED_TABLE[endpoint]}.rows.{TABLE1_KEYS[v][0]}.univariate.p") for v in ours["covariate"]
-    ]
-    theirs = ours.assign(p_value=[0.0 if isinstance(p, str) else p for p in printed])  # '<0.001' enters at any rule
-    univariate |= {(endpoint.upper(), "This book"): ours, (endpoint.upper(), "Original study"): theirs}
-counts = {key: [len(select_multivariable(frame, entry_p=t)) for t in thresholds] for key, frame in univariate.items()}
-screen = pd.DataFrame(counts, index=[f"P < {t:g}" for t in thresholds]).T
-screen.index.names = ["Endpoint", "P-values from"]
-glue("cox_tbl_thresholds", styled(screen), display=False)
+thresholds = screen.threshold_screen(results)
+glue("cox_tbl_thresholds", styled(threshold_screen_display(thresholds)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} cox_tbl_thresholds
 # :name: tbl-cox-thresholds
 #
 # The screen and its threshold | Number of characteristics that would enter the multivariable
-# model of PFS and of OS under different univariate entry thresholds, from the book's univariate
-# p-values and from those the original study printed in Tables 4 and 5.
+# model of PFS and of OS under different univariable entry thresholds, from the book's
+# univariable p-values and from those the original study printed.
 # ({ref}`code <code-tbl-cox-thresholds>`)
 # ```
 
 # %% tags=["remove-cell"]
-low, high = min(thresholds), max(thresholds)
-glue("cox_thr_min", low, display=False)
-glue("cox_thr_max", high, display=False)
-sensitive = {"This book": [], "Original study": []}
-for (endpoint, source), frame in univariate.items():
-    in_between = (frame["p_value"] >= low) & (frame["p_value"] < high)
-    sensitive[source] += [f"{characteristic_name(v)} ({endpoint})" for v in frame.loc[in_between, "covariate"]]
-glue("cox_thr_sensitive", "; ".join(sensitive["This book"]) or "none", display=False)
-glue("cox_thr_sensitive_pub", "; ".join(sensitive["Original study"]) or "none", display=False)
+sensitive = screen.threshold_sensitive(results)
+for source, name in (("This book", "thr_sensitive"), ("Original study", "thr_sensitive_pub")):
+    rows = sensitive[sensitive["source"] == source]
+    words = [
+        f"{characteristic_in_text(v)} ({ENDPOINT_SHORT[e]})"
+        for e, v in zip(rows["endpoint"], rows["variable"], strict=True)
+    ]
+    glue_all({name: "; ".join(words) or "none"}, "cox_")
+glue_all({"thr_min": f"{thresholds['threshold'].min():g}", "thr_max": f"{thresholds['threshold'].max():g}"}, "cox_")
 
 # %% [markdown]
-# The characteristics whose entry depends on the choice, because their univariate p-value lies
+# The characteristics whose entry depends on the choice, because their univariable p-value lies
 # between the smallest and the largest threshold tried ({glue:text}`cox_thr_min` and
 # {glue:text}`cox_thr_max`), are {glue:text}`cox_thr_sensitive` in the book and
 # {glue:text}`cox_thr_sensitive_pub` in the original study. The paper printed no such check.
@@ -246,20 +258,23 @@ glue("cox_thr_sensitive_pub", "; ".join(sensitive["Original study"]) or "none", 
 
 # %% tags=["remove-cell"]
 ph = results.tables["ph_tests"]
-multi = ph[ph["model"] == "multivariable"]
-per_cov = ph[ph["covariate"] != "GLOBAL"]
-flagged = per_cov[per_cov["p_value"] < alpha]
-for endpoint in tables:
-    global_p = multi.loc[(multi["endpoint"] == endpoint) & (multi["covariate"] == "GLOBAL"), "p_value"].iloc[0]
-    glue(f"cox_ph_global_{endpoint}", format_p(global_p), display=False)
-glue("cox_ph_n_tests", len(per_cov), display=False)
-glue("cox_ph_n_models", ph.groupby(["endpoint", "model"]).ngroups, display=False)
-glue("cox_ph_n_flagged", len(flagged), display=False)
-flagged_text = "; ".join(
-    f"{characteristic_name(r.covariate)} ({r.endpoint.upper()}, {r.model.split()[0]} model)"
-    for r in flagged.itertuples()
+checks = ph_summary(ph)
+flagged = checks["flagged"]
+glue_all(
+    {
+        "ph_global_pfs": p_phrase(checks["global_p"]["pfs"]),
+        "ph_global_os": p_phrase(checks["global_p"]["os"]),
+        "ph_n_models": checks["n_models"],
+        "ph_n_tests": checks["n_tests"],
+        "ph_n_flagged": len(flagged),
+        "ph_flagged": "; ".join(
+            f"{characteristic_in_text(c)} ({ENDPOINT_SHORT[e]}, {m.split()[0]} model)"
+            for c, e, m in zip(flagged["covariate"], flagged["endpoint"], flagged["model"], strict=True)
+        )
+        or "none",
+    },
+    "cox_",
 )
-glue("cox_ph_flagged", flagged_text or "none", display=False)
 
 # %% [markdown]
 # {ref}`The test table <tbl-cox-ph>` shows the tests of the two multivariable models.
@@ -267,14 +282,7 @@ glue("cox_ph_flagged", flagged_text or "none", display=False)
 # (code-tbl-cox-ph)=
 
 # %% tags=["hide-input"]
-shown = multi.assign(
-    endpoint=multi["endpoint"].str.upper(),
-    covariate=[labels.get(c, "Global test") for c in multi["covariate"]],
-    p_value=multi["p_value"].map(format_p),
-)
-shown = shown.set_index(["endpoint", "covariate"])[["statistic", "df", "p_value"]]
-shown.index.names, shown.columns = ["Endpoint", "Characteristic"], ["Chi-square", "df", "P"]
-glue("cox_tbl_ph", styled(shown).format("{:.3f}", subset=["Chi-square"]), display=False)
+glue("cox_tbl_ph", styled(ph_tests_display(ph[ph["model"] == "multivariable"])), display=False)
 
 # %% [markdown]
 # ```{glue:figure} cox_tbl_ph
@@ -285,15 +293,16 @@ glue("cox_tbl_ph", styled(shown).format("{:.3f}", subset=["Chi-square"]), displa
 # multivariable models and for each model as a whole. ({ref}`code <code-tbl-cox-ph>`)
 # ```
 #
-# The global test gives p {glue:text}`cox_ph_global_pfs` for the PFS model and
+# The global test gives {glue:text}`cox_ph_global_pfs` for the PFS model and
 # {glue:text}`cox_ph_global_os` for the OS model. Across all {glue:text}`cox_ph_n_models` models
-# fitted for the two tables (every univariate model and both multivariable ones),
+# fitted for the two tables (every univariable model and both multivariable ones),
 # {glue:text}`cox_ph_n_flagged` of the {glue:text}`cox_ph_n_tests` per-characteristic tests have
 # p below {glue:text}`cox_alpha`: {glue:text}`cox_ph_flagged`. With this many tests a few small
 # p-values would be expected by chance, and the synthetic survival times were generated from a
 # proportional-hazards model, so the check says more about the generator than about real
 # patients; on a real cohort it is the first thing to look at.
 #
+# (cox-fidelity)=
 # ## Fidelity: how close are Tables 4 and 5?
 #
 # The fidelity audit compares every HR, confidence bound and p-value of Tables 4 and 5 with the
@@ -304,49 +313,28 @@ glue("cox_tbl_ph", styled(shown).format("{:.3f}", subset=["Chi-square"]), displa
 # (code-tbl-cox-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = study.audit.table
-mine = audit[audit["section"] == "Cox (Tables 4-5)"]
-status = summary(mine).set_index("section")
-glue("cox_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)
+audit_rows = fidelity_section(study.audit.table, "Cox (Tables 4-5)", "cox", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} cox_tbl_fidelity_summary
 # :name: tbl-cox-fidelity-summary
 #
-# Fidelity of Tables 4 and 5 | Audit rows by status: equal at the printed digits (exact), within
-# the tolerance, outside it, or impossible to reproduce; `share_ok` is the share exact or within.
+# Fidelity of Tables 4 and 5 | Audit rows by status: equal at the printed digits (exact),
+# within the tolerance, outside it, or impossible to reproduce, and the share exact or within.
 # ({ref}`code <code-tbl-cox-fidelity-summary>`)
 # ```
 #
 # The rows outside their tolerance are listed next.
 #
-# (code-tbl-cox-fidelity-off)=
-
-# %% tags=["hide-input"]
-off = fidelity_misses_display(mine[~mine["status"].isin(["exact", "within"])])
-glue("cox_tbl_fidelity_off", styled(off), display=False)
-
-# %% tags=["remove-cell"]
-glue("cox_fid_n", len(mine), display=False)
-glue("cox_fid_ok", int(mine["status"].isin(["exact", "within"]).sum()), display=False)
-glue("cox_fid_off", int((~mine["status"].isin(["exact", "within"])).sum()), display=False)
-glue(
-    "cox_fid_off_multi",
-    int((~mine["status"].isin(["exact", "within"]) & mine["key"].str.contains("multivariate")).sum()),
-    display=False,
-)
-
-# %% [markdown]
 # ```{glue:figure} cox_tbl_fidelity_off
 # :name: tbl-cox-fidelity-off
 #
-# Fidelity of Tables 4 and 5, the misses | Audit rows outside their tolerance: the key in the
-# project's copy of the published results, the printed and the reproduced value, their
-# difference and the tolerance. ({ref}`code <code-tbl-cox-fidelity-off>`)
+# Fidelity of Tables 4 and 5, the misses | Each published number outside its tolerance, with
+# the value printed by the original study, the book's value rounded the same way, their
+# difference and the tolerance. ({ref}`code <code-tbl-cox-fidelity-summary>`)
 # ```
 #
-# Of {glue:text}`cox_fid_n` numbers, {glue:text}`cox_fid_ok` are exact or within tolerance;
-# {glue:text}`cox_fid_off_multi` of the {glue:text}`cox_fid_off` misses are in the
-# multivariable columns. Multivariable estimates depend on how the characteristics are
-# correlated with one another, which the paper does not report; the synthetic cohort can only
-# approximate those correlations (see {ref}`the data chapter <data>`).
+# Of {glue:text}`cox_fid_n` numbers, {glue:text}`cox_fid_ok` are exact or within tolerance.
+# The misses sit mostly in the multivariable columns: multivariable estimates depend on how the
+# characteristics are correlated with one another, which the paper does not report, and the
+# synthetic cohort can only approximate those correlations (see {ref}`the data chapter <data>`).

@@ -334,8 +334,8 @@ glue_all({"follow_up_plain": f"{results.cohort['os_months'].median():.1f}"}, "ef
 # ## Is one hazard ratio enough?
 #
 # A single HR assumes the ratio of the two groups' hazards stays the same over follow-up. The
-# Grambsch–Therneau test checks this for each treatment model, in the exact score form that R's
-# `cox.zph` has used since survival 3.0: it lets the log-HR drift with a function of time
+# Grambsch–Therneau test checks this for each treatment model, in the exact score form that current
+# versions of R's `cox.zph` use: it lets the log-HR drift with a function of time
 # (here one minus the Kaplan–Meier estimate) and asks whether the drift is zero (see
 # {ref}`the methods chapter <methods>`). A small p-value would mean the curves' gap changes
 # with time and the HR is an average of something that varies.

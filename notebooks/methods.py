@@ -13,6 +13,11 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
+# creates `.venv` with the locked packages), then open this notebook with
+# `.venv/bin/jupyter lab notebooks/methods.ipynb`.
+
 # %% [markdown]
 # (methods)=
 # # Methods
@@ -23,35 +28,40 @@
 # at work on a toy example.
 
 # %% tags=["remove-cell"]
-import inspect
-
-import pandas as pd
+import matplotlib.pyplot as plt
 from myst_nb import glue
 
+from helpers.manuscript import load_study
+from helpers.paper import choices, consistency, sensitivity
 from helpers.paper.published import published
-from helpers.paper.sensitivity import contingency_conventions
-from helpers.paths import COHORT_CSV
-from helpers.report.tables import styled
+from helpers.report import comparisons
+from helpers.report.chapter import glue_all
+from helpers.report.figures import follow_up_distribution
+from helpers.report.tables import contingency_agreement_display, p_phrase, styled
 from helpers.stats.contingency import EXPECTED_CUTOFF
-from helpers.stats.cox import fit_cox, proportional_hazards_test
 from helpers.stats.matching import SMD_THRESHOLD
 from helpers.study import cohort as C
-from helpers.study.design import COX_ENTRY_P, ENDPOINTS, PSM_SETTINGS, REPORTED_LANDMARKS
+from helpers.study.design import ALPHA, COX_ENTRY_P, ENDPOINTS, PSM_SETTINGS, REPORTED_LANDMARKS
+from helpers.study.models import subgroup_summary
 
-alpha = published("cohort.significance_alpha_two_sided")
-cohort = C.derive_categories(C.load_cohort(COHORT_CSV))
+study = load_study()
+results = study.results
 
 # %% [markdown]
 # ## Design of the original study
 
 # %% tags=["remove-cell"]
-glue("methods_n_centers", published("meta.n_centers"), display=False)
-glue("methods_window_start", C.STUDY_START.strftime("%B %Y"), display=False)
-glue("methods_window_end", C.STUDY_END.strftime("%B %Y"), display=False)
-glue("methods_cutoff", C.DATA_CUTOFF.strftime("%d %B %Y").lstrip("0"), display=False)
-glue("methods_min_age", published("cohort.eligibility_numbers.min_age_years"), display=False)
-steroid = published("cohort.eligibility_numbers.max_baseline_corticosteroid_mg_per_day_prednisone_equivalent")
-glue("methods_steroid", steroid, display=False)
+glue_all(
+    {
+        "n_centers": published("meta.n_centers"),
+        "window_start": C.STUDY_START.strftime("%B %Y"),
+        "window_end": C.STUDY_END.strftime("%B %Y"),
+        "cutoff": C.DATA_CUTOFF.strftime("%d %B %Y").lstrip("0"),
+        "min_age": published("cohort.eligibility_numbers.min_age_years"),
+        "steroid": published("cohort.eligibility_numbers.max_baseline_corticosteroid_mg_per_day_prednisone_equivalent"),
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # The original study is a retrospective cohort from {glue:text}`methods_n_centers` hospitals.
@@ -69,12 +79,17 @@ glue("methods_steroid", steroid, display=False)
 # ## Endpoints
 
 # %% tags=["remove-cell"]
-glue("methods_recist", published("methods.response_criteria"), display=False)
-glue("methods_ctcae", published("methods.adverse_event_grading"), display=False)
 assessment = published("methods.tumor_assessment")
-glue("methods_assess_cycles", assessment["every_n_cycles"], display=False)
-glue("methods_assess_weeks", f"{assessment['interval_weeks_min']}–{assessment['interval_weeks_max']}", display=False)
-glue("methods_follow_up_published", published("cohort.median_follow_up_months"), display=False)
+glue_all(
+    {
+        "recist": published("methods.response_criteria"),
+        "ctcae": published("methods.adverse_event_grading"),
+        "assess_cycles": assessment["every_n_cycles"],
+        "assess_weeks": f"{assessment['interval_weeks_min']}–{assessment['interval_weeks_max']}",
+        "follow_up_published": published("cohort.median_follow_up_months"),
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # Time zero for every time-to-event endpoint is the first day of 2L treatment.
@@ -113,46 +128,31 @@ glue("methods_follow_up_published", published("cohort.median_follow_up_months"),
 # Fisher" (`method="auto"`). A recomputed p-value agrees when it rounds to the printed one, or
 # is below the printed floor of `<0.001`.
 
-# %%
-conventions = contingency_conventions()
-conventions["table"] = (
-    conventions["key"]
-    .str.split(".")
-    .str[0]
-    .map({"table1": "Table 1", "table2_response": "Table 2", "table3_safety": "Table 3"})
-)
-methods = ("pearson", "yates", "fisher", "auto")
-matches = conventions[["table", *(f"{m}_matches" for m in methods)]].rename(
-    columns=lambda c: c.removesuffix("_matches")
-)
-agreement = matches.groupby("table")[list(methods)].sum().assign(printed=matches.groupby("table").size())
+# %% tags=["hide-input"]
+agreement = sensitivity.contingency_agreement()
+glue("methods_tbl_agreement", styled(contingency_agreement_display(agreement)), display=False)
 
 # %% tags=["remove-cell"]
-agreement.loc["All tables"] = agreement.sum()
-glue("methods_expected_cutoff", EXPECTED_CUTOFF, display=False)
-glue("methods_n_printed_p", int(agreement.loc["All tables", "printed"]), display=False)
-glue("methods_n_auto", int(agreement.loc["All tables", "auto"]), display=False)
-glue("methods_n_pearson", int(agreement.loc["All tables", "pearson"]), display=False)
-glue("methods_n_yates", int(agreement.loc["All tables", "yates"]), display=False)
-glue("methods_n_fisher", int(agreement.loc["All tables", "fisher"]), display=False)
-shown = agreement.rename(columns={"auto": "Pearson or Fisher (rule)"})
-glue("methods_tbl_agreement", styled(shown.rename_axis("")), display=False)
+glue_all({"expected_cutoff": f"{EXPECTED_CUTOFF:g}"}, "methods_")
+glue_all(
+    {m: int(agreement.loc["All tables", m]) for m in ("printed", "auto", "pearson", "yates", "fisher")}, "methods_n_"
+)
 
 # %% [markdown]
 # ```{glue:figure} methods_tbl_agreement
 # :name: tbl-methods-p-agreement
 #
 # How many of the p-values printed in Tables 1–3 of the original study each test reproduces
-# from the printed counts (to three decimals). "printed" is the number of p-values in the table.
+# from the printed counts (to three decimals), beside the number of printed p-values.
 # ```
 #
-# Only the combined rule reproduces all {glue:text}`methods_n_printed_p` printed p-values
+# Only the combined rule reproduces all {glue:text}`methods_n_printed` printed p-values
 # ({glue:text}`methods_n_auto` agree). Pearson's chi-square on its own gets
 # {glue:text}`methods_n_pearson`, failing only on the rare adverse events where one group has
 # no case; Fisher's test gets {glue:text}`methods_n_fisher` and the Yates-corrected chi-square
 # {glue:text}`methods_n_yates`. So this book uses **Pearson's chi-square without continuity
 # correction, replaced by the two-sided Fisher exact test when any expected count is below
-# {glue:text}`methods_expected_cutoff:.0f`** (a common rule of thumb; for a two-by-two table
+# {glue:text}`methods_expected_cutoff`** (a common rule of thumb; for a two-by-two table
 # SPSS prints both tests in the same output). The after-matching p-values of Tables 1 and 2
 # are among those reproduced, so the paper tested the matched groups as independent samples;
 # a paired test would respect the matching, but it is not what was published.
@@ -175,17 +175,11 @@ glue("methods_tbl_agreement", styled(shown.rename_axis("")), display=False)
 # (Collett, *Modelling Survival Data in Medical Research*).
 
 # %% tags=["remove-cell"]
-glue("methods_ci_level", f"{100 * (1 - alpha):.0f}%", display=False)
-medians = [
-    node
-    for key in ("efficacy.before_psm", "efficacy.after_psm", "liver_mets", "first_line_pfs")
-    for endpoint in ("pfs", "os")
-    for node in published(f"{key}.{endpoint}").values()
-    if isinstance(node, dict) and "median" in node
-]
-asymmetry = [abs((m["median"] - m["ci95_low"]) - (m["ci95_high"] - m["median"])) for m in medians]
-glue("methods_n_median_ci", len(medians), display=False)
-glue("methods_max_asymmetry", max(asymmetry), display=False)
+gaps = consistency.median_ci_gaps()  # |midpoint of each printed CI - its median|
+glue_all(
+    {"ci_level": f"{100 * (1 - ALPHA):.0f}%", "n_median_ci": len(gaps), "max_asymmetry": f"{max(gaps):.3f}"},
+    "methods_",
+)
 
 # %% [markdown]
 # ### The median and its two confidence intervals
@@ -199,8 +193,8 @@ glue("methods_max_asymmetry", max(asymmetry), display=False)
 #   estimated from the event times around it; the interval is the median plus or minus $z$
 #   standard errors (Collett). This is the interval SPSS prints. It can reach below zero or
 #   beyond the follow-up, and it is the style of the original study: across its
-#   {glue:text}`methods_n_median_ci` printed median intervals the two arms of each interval
-#   differ by at most {glue:text}`methods_max_asymmetry:.2f` months, that is, by rounding only.
+#   {glue:text}`methods_n_median_ci` printed median intervals the midpoint of each interval lies
+#   at most {glue:text}`methods_max_asymmetry` months from its median, that is, within rounding.
 # - **Log-log (Brookmeyer and Crowley).** The interval is the set of times whose pointwise
 #   confidence interval for $S(t)$, computed on the $\log(-\log S)$ scale, contains one half. It
 #   is never symmetric, always stays within the observed times, and may have no upper limit
@@ -211,8 +205,7 @@ glue("methods_max_asymmetry", max(asymmetry), display=False)
 # interval beside it in the results tables (`helpers.stats.survival.median_survival` computes both).
 
 # %% tags=["remove-cell"]
-glue("methods_pfs_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["pfs"]), display=False)
-glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["os"]), display=False)
+glue_all({f"{e}_landmarks": " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS[e]) for e in ENDPOINTS}, "methods_")
 
 # %% [markdown]
 # ### Landmark rates
@@ -233,6 +226,28 @@ glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["
 # estimates how long patients would have been followed had they not died. The paper's
 # {glue:text}`methods_follow_up_published` months fits this method and not the plain median
 # of the observed times (see {ref}`the data chapter <data>`), so the book uses it.
+# {ref}`The follow-up figure <figure-follow-up>` shows why the two differ so much in this cohort.
+#
+# (code-figure-follow-up)=
+
+# %% tags=["hide-input"]
+fig = follow_up_distribution(results)
+glue("methods_figure_follow_up", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} methods_figure_follow_up
+# :name: figure-follow-up
+#
+# Follow-up in the synthetic cohort | Each patient's observed time from the start of 2L
+# treatment to death (grey) or to the last contact alive (blue), one-month bins, drawn with
+# seaborn's `histplot`. The dashed line is the median of all observed times, the dotted line the
+# reverse Kaplan–Meier median follow-up. ({ref}`code <code-figure-follow-up>`)
+# ```
+#
+# Most observed times end in an early death, so their median is short. The patients still alive
+# were followed much longer, and the reverse Kaplan–Meier median, which counts only them as
+# "events", describes that follow-up.
 #
 # ## Comparing survival between groups
 #
@@ -257,15 +272,19 @@ glue("methods_os_landmarks", " and ".join(f"{t:g}" for t in REPORTED_LANDMARKS["
 # and its p-value the Wald test.
 
 # %% tags=["remove-cell"]
-ties_default = inspect.signature(fit_cox).parameters["ties"].default
-glue("methods_ties_default", ties_default.capitalize(), display=False)
-glue("methods_software", published("meta.software").split(" (")[0], display=False)
-pfs_events = cohort.loc[cohort["pfs_event"] == 1, "pfs_months"]
-glue("methods_n_pfs_events", len(pfs_events), display=False)
-glue("methods_n_pfs_times", pfs_events.nunique(), display=False)
-for ties in ("breslow", "efron"):
-    hr = fit_cox(cohort, "pfs_months", "pfs_event", [C.TREATED], ties=ties).hazard_ratio(C.TREATED)
-    glue(f"methods_hr_{ties}", hr, display=False)
+ties = sensitivity.tie_methods(results.cohort).set_index(["endpoint", "model"]).loc[("pfs", "treatment (all patients)")]
+glue_all(
+    {
+        "ties_default": choices.ties_default(),
+        "software": choices.software(),
+        "n_pfs_events": int(ties["events"]),
+        "n_pfs_times": int(ties["distinct_event_times"]),
+        "n_pfs_tied": int(ties["tied_event_times"]),
+        "hr_breslow": f"{ties['hr_breslow']:.3f}",
+        "hr_efron": f"{ties['hr_efron']:.3f}",
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # When several events share a time, the partial likelihood needs a convention about the order
@@ -273,11 +292,13 @@ for ties in ("breslow", "efron"):
 # full risk set; **Efron's** removes the tied patients from the risk set gradually and is
 # closer to the exact answer. SPSS uses Breslow and R's `coxph` Efron. The original study ran
 # {glue:text}`methods_software`, so the book's default is {glue:text}`methods_ties_default`
-# (`ties="breslow"` in `helpers.stats.cox.fit_cox`). The difference is usually small: in the
-# synthetic cohort the {glue:text}`methods_n_pfs_events` PFS events fall on only
-# {glue:text}`methods_n_pfs_times` distinct times, yet the treatment HR is
-# {glue:text}`methods_hr_breslow:.4f` with Breslow's method and
-# {glue:text}`methods_hr_efron:.4f` with Efron's.
+# (`ties="breslow"` in `helpers.stats.cox.fit_cox`). Ties are common in the synthetic cohort,
+# whose times are whole days: its {glue:text}`methods_n_pfs_events` PFS events fall on only
+# {glue:text}`methods_n_pfs_times` distinct times, and {glue:text}`methods_n_pfs_tied` of them
+# share their time with another event. The difference is small all the same, because each tie
+# holds a few patients among hundreds at risk: the treatment HR of PFS is
+# {glue:text}`methods_hr_breslow` with Breslow's method and {glue:text}`methods_hr_efron` with
+# Efron's ({ref}`the fidelity chapter <table-ties>` shows the other models).
 #
 # ### Checking proportional hazards
 #
@@ -290,37 +311,27 @@ for ties in ("breslow", "efron"):
 # robust to a few long times). A small p-value warns that the HR changes over follow-up. The
 # original study does not report such a check.
 
-# %% [markdown]
-# As an example, the cell below runs the test on the main comparison of PFS before matching,
-# a Cox model with the treatment group as its only covariate.
-
-# %%
-ph_example = fit_cox(cohort, "pfs_months", "pfs_event", [C.TREATED])
-ph = proportional_hazards_test(ph_example).to_frame()
-glue("methods_tbl_ph", styled(ph.set_index("covariate")).format(precision=3), display=False)
-
 # %% tags=["remove-cell"]
-glue("methods_ph_p", float(ph.loc[ph["covariate"] == C.TREATED, "p_value"].iloc[0]), display=False)
+glue_all({f"ph_{e}": p_phrase(results.treatment_ph_p("before_psm", e)) for e in ENDPOINTS}, "methods_")
 
 # %% [markdown]
-# ```{glue:figure} methods_tbl_ph
-# :name: tbl-methods-ph
-#
-# Scaled Schoenfeld residual test for the treatment indicator (2L-ICIs against 2L-non-ICIs) in
-# the Cox model for PFS before matching, synthetic cohort. With a single covariate the global
-# test is the same test.
-# ```
-#
-# On the synthetic cohort the test gives p = {glue:text}`methods_ph_p:.3f` for the treatment
-# HR of PFS. The generator builds its survival times from a proportional-hazards model, so
-# this says more about the generator than about the real patients.
+# On the main comparisons before matching, a Cox model with the treatment group as its only
+# covariate, the test gives {glue:text}`methods_ph_pfs` for PFS and {glue:text}`methods_ph_os`
+# for OS (the {ref}`efficacy chapter <efficacy>` reports all four panels of Figure 1). The
+# generator builds its survival times from a proportional-hazards model, so this says more
+# about the generator than about the real patients.
 #
 # ## Prognostic factors within the 2L-ICIs group
 
 # %% tags=["remove-cell"]
-glue("methods_cox_entry", COX_ENTRY_P, display=False)
-glue("methods_n_characteristics", len(C.TABLE1_VARIABLES), display=False)
-glue("methods_n_ici", int(cohort[C.TREATED].sum()), display=False)
+glue_all(
+    {
+        "cox_entry": COX_ENTRY_P,
+        "n_characteristics": len(C.TABLE1_VARIABLES),
+        "n_ici": int(results.cox("pfs")["n"].iloc[0]),
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # Tables 4 and 5 of the original study look for factors associated with PFS and OS among the
@@ -350,11 +361,15 @@ glue("methods_n_ici", int(cohort[C.TREATED].sum()), display=False)
 # ## Subgroup analyses
 
 # %% tags=["remove-cell"]
-n_levels = sum(cohort[v].nunique() for v in C.TABLE1_VARIABLES)
-n_subgroup_tests = n_levels * len(ENDPOINTS)
-glue("methods_n_subgroup_tests", n_subgroup_tests, display=False)
-glue("methods_alpha", alpha, display=False)
-glue("methods_expected_false", n_subgroup_tests * alpha, display=False)
+summaries = [subgroup_summary(results.subgroups(e)) for e in ENDPOINTS]
+glue_all(
+    {
+        "n_subgroup_tests": sum(s["n_subgroups"] for s in summaries),
+        "alpha": ALPHA,
+        "expected_false": f"{sum(s['expected_by_chance'] for s in summaries):.1f}",
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # Figure 2 of the original study shows the treatment HR (2L-ICIs against 2L-non-ICIs) within
@@ -367,7 +382,7 @@ glue("methods_expected_false", n_subgroup_tests * alpha, display=False)
 # Reading significance in individual subgroups misleads in two ways. First, there are many
 # tests: two levels of {glue:text}`methods_n_characteristics` characteristics for two
 # endpoints is {glue:text}`methods_n_subgroup_tests` HRs, and at a significance level of
-# {glue:text}`methods_alpha` about {glue:text}`methods_expected_false:.1f` of them would be
+# {glue:text}`methods_alpha` about {glue:text}`methods_expected_false` of them would be
 # "significant" by chance alone even if the treatment did nothing anywhere. Second, each
 # subgroup is smaller than the whole, so its test has less power: when the overall effect is
 # modest, some subgroups will be significant and others not, purely by their size. An effect
@@ -377,12 +392,16 @@ glue("methods_expected_false", n_subgroup_tests * alpha, display=False)
 # ## Propensity score matching
 
 # %% tags=["remove-cell"]
-glue("methods_psm_ratio", published("cohort.psm.ratio"), display=False)
-glue("methods_caliper", PSM_SETTINGS["caliper"], display=False)
-glue("methods_caliper_scale", PSM_SETTINGS["caliper_scale"], display=False)
-glue("methods_order", PSM_SETTINGS["order"], display=False)
-smd_threshold = SMD_THRESHOLD
-glue("methods_smd_threshold", smd_threshold, display=False)
+glue_all(
+    {
+        "psm_ratio": published("cohort.psm.ratio"),
+        "caliper": PSM_SETTINGS["caliper"],
+        "caliper_scale": PSM_SETTINGS["caliper_scale"],
+        "order": PSM_SETTINGS["order"],
+        "smd_threshold": SMD_THRESHOLD,
+    },
+    "methods_",
+)
 
 # %% [markdown]
 # The groups were not formed at random: in the original study, patients who had received an
@@ -422,7 +441,7 @@ glue("methods_smd_threshold", smd_threshold, display=False)
 # ## Significance and software
 
 # %% tags=["remove-cell"]
-glue("methods_software_full", published("meta.software"), display=False)
+glue_all({"software_full": published("meta.software")}, "methods_")
 
 # %% [markdown]
 # All tests are two-sided at the {glue:text}`methods_alpha` level, and intervals are
@@ -434,34 +453,25 @@ glue("methods_software_full", published("meta.software"), display=False)
 # ## Summary of the choices
 
 # %% tags=["remove-cell"]
-caliper_text = f"{PSM_SETTINGS['caliper']} on the {PSM_SETTINGS['caliper_scale']} scale"
-choice_rows = [
-    ("Categorical tests", "chi-square or Fisher", f"Pearson; Fisher if an expected count < {EXPECTED_CUTOFF:g}"),
-    ("CI of the median", "not stated (symmetric)", "symmetric SE-based; log-log also computed"),
-    ("Median follow-up", "not stated", "reverse Kaplan–Meier"),
-    ("Cox ties", f"not stated ({published('meta.software').split(' (')[0]})", ties_default.capitalize()),
-    ("Cox population (Tables 4–5)", "not stated", f"2L-ICIs before matching (n = {int(cohort[C.TREATED].sum())})"),
-    ("Cox variable selection", f"univariate P < {COX_ENTRY_P}", f"univariate P < {COX_ENTRY_P}"),
-    ("Subgroup population", "not stated", "all patients before matching"),
-    ("Propensity model", "not stated", f"logistic, {len(C.TABLE1_VARIABLES)} Table 1 characteristics"),
-    (
-        "Matching",
-        f"{published('cohort.psm.ratio')}, caliper {published('cohort.psm.caliper')}",
-        "greedy, no replacement",
-    ),
-    ("Caliper and order", "not stated", f"{caliper_text}; {PSM_SETTINGS['order']} score first"),
-    ("Balance criterion", "p-values", f"|SMD| < {smd_threshold}"),
-    ("Proportional hazards", "not reported", "scaled Schoenfeld test"),
-]
+glue_all({"n_choices": len(choices.analysis_choices()), "n_unstated": len(choices.unstated())}, "methods_")
 
-# %% tags=["remove-cell"]
-choices = pd.DataFrame(choice_rows, columns=["", "Original study", "This book"]).set_index("")
-glue("methods_tbl_choices", styled(choices).format(escape="html"), display=False)
+# %% [markdown]
+# {ref}`The summary table <tbl-methods-choices>` lists the {glue:text}`methods_n_choices`
+# decisions a reproduction has to take. The original study states
+# {glue:text}`methods_n_unstated` of them not at all, so for those the book's choice is its own
+# reading, justified in the sections above.
+#
+# (code-tbl-methods-choices)=
+
+# %% tags=["hide-input"]
+glue("methods_tbl_choices", styled(comparisons.analysis_choices()), display=False)
 
 # %% [markdown]
 # ```{glue:figure} methods_tbl_choices
 # :name: tbl-methods-choices
 #
-# Analysis choices: what the original study states and what this book does. The constants are
-# read from `helpers.study.design` and `helpers.stats.contingency`, the settings every analysis uses.
+# Analysis choices: what the original study states, what this book does, and whether the
+# paper states the decision at all. The book's column is read from `helpers.study.design` and
+# the statistics modules, the settings every analysis uses (`helpers.paper.choices`).
+# ({ref}`code <code-tbl-methods-choices>`)
 # ```

@@ -13,6 +13,11 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
+# creates `.venv` with the locked packages), then open this notebook with
+# `.venv/bin/jupyter lab notebooks/primer.ipynb`.
+
 # %% [markdown]
 # (primer)=
 # # Methods primer
@@ -21,17 +26,22 @@
 # log-rank test, the Cox model and propensity score matching) on a toy data set small enough
 # to redo with pencil and paper. Each step is computed twice: once by hand in the notebook, in
 # a way meant to be read, and once by the `helpers` function that the rest of the book uses.
-# When the two agree, the reader knows exactly what the function does. The
+# When the two agree, the reader knows exactly what the function does. Near the end, the same
+# toy data go through **lifelines**, the survival library most Python users meet first, to show
+# where its defaults and the book's SPSS conventions agree and where they differ. The
 # {ref}`methods chapter <methods>` gives the reasoning behind each method.
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.statistics import logrank_test
+from lifelines.utils import median_survival_times
 from myst_nb import glue
 
 from helpers.report.plots import plot_km
-from helpers.report.tables import format_p, styled
+from helpers.report.tables import format_p, styled, yes_no
 from helpers.stats.cox import fit_cox
 from helpers.stats.matching import match_nearest, standardized_differences
 from helpers.stats.survival import fit_km, logrank, median_survival, survival_at_times
@@ -41,8 +51,13 @@ from helpers.study.efficacy import compare_survival
 
 # %% tags=["remove-cell"]
 def table(frame, *, precision=3, whole=(), index=True):
-    """A Styler to glue: floats with `precision` decimals, the `whole` columns without decimals."""
-    sty = styled(frame).format(precision=precision)
+    """A Styler to glue: floats with `precision` decimals, the `whole` columns without decimals.
+
+    A value that does not exist (a limit the data cannot give) prints as a dash, never 'nan';
+    flags print as yes/no.
+    """
+    frame = frame.apply(lambda col: col.map(yes_no) if col.dtype == bool else col)
+    sty = styled(frame).format(precision=precision, na_rep="—")
     if whole:
         sty = sty.format("{:g}", subset=list(whole))
     return sty if index else sty.hide(axis="index")
@@ -177,7 +192,17 @@ plt.close(ax.figure)
 # risk at each tick of the time axis.
 # ```
 #
-# The steps of the curves are exactly the survival columns of the two tables above.
+# The steps of the curves are exactly the survival columns of the two tables above. The next
+# cell checks it: the running product of the factors $1 - d/n$ must equal the survival
+# column that `fit_km` returns.
+
+# %%
+by_hand_a = km_steps(km_a)["factor"].cumprod()
+glue("primer_product_same", "equal" if np.allclose(by_hand_a, km_a.table["survival"]) else "not equal", display=False)
+
+# %% [markdown]
+# For arm A the running product and the helper's survival column are
+# {glue:text}`primer_product_same`.
 #
 # ## The median and its confidence interval
 
@@ -196,7 +221,7 @@ glue("primer_tbl_medians", table(medians, precision=2, index=False), display=Fal
 # :name: tbl-primer-medians
 #
 # Median PFS of each arm with the symmetric (SE-based) and the log-log (Brookmeyer–Crowley)
-# confidence intervals. `nan` marks a limit that does not exist.
+# confidence intervals. A dash marks a limit that does not exist.
 # ```
 
 # %% tags=["remove-cell"]
@@ -548,6 +573,110 @@ glue("primer_smd_after", float(after["smd"].iloc[0]), display=False)
 # matched pairs it is {glue:text}`primer_smd_after:.3f`. Matching achieved balance here by
 # discarding the treated patient with no comparable control and the controls with low scores:
 # the matched sample is more alike, but smaller and no longer the whole population.
+#
+# ## The same numbers with lifelines
+#
+# The book computes its survival statistics with its own functions because it must follow the
+# conventions of SPSS, the software of the original study. Most Python users meet survival
+# analysis through **lifelines** instead. The cell below runs lifelines' `KaplanMeierFitter`,
+# `logrank_test` and `CoxPHFitter` on the toy trial and sets each result beside the book's
+# (the `helpers` functions used above). For the tie, patient B3's progression is moved to the
+# time of A1's, as in the last exercise below.
+
+# %%
+arms = {name: toy[toy["group"] == name] for name in ("Arm A", "Arm B")}
+kmf = {name: KaplanMeierFitter().fit(d["pfs_months"], d["pfs_event"]) for name, d in arms.items()}
+lr = logrank_test(*(arms[a]["pfs_months"] for a in arms), *(arms[a]["pfs_event"] for a in arms))
+tied = toy.assign(pfs_months=toy["pfs_months"].where(toy["patient"] != "B3", 3.0))
+columns = ["pfs_months", "pfs_event", "arm_a"]
+cph = {
+    name: CoxPHFitter().fit(data[columns], "pfs_months", "pfs_event") for name, data in (("toy", toy), ("tied", tied))
+}
+loglog_b = median_survival(km_b, style="loglog")
+symmetric_b = median_survival(km_b, style="symmetric")
+lifelines_ci_b = median_survival_times(kmf["Arm B"].confidence_interval_).to_numpy().ravel()
+
+
+def interval(lower, upper):
+    return f"{lower:.2f}–{upper:.2f}"
+
+
+def coef(data, ties):
+    return fit_cox(data, "pfs_months", "pfs_event", ["arm_a"], ties=ties).summary["coef"].iloc[0]
+
+
+rows = [
+    (
+        "Arm A: S(t) at each time",
+        "as in the table above",
+        "the same",
+        np.allclose(kmf["Arm A"].survival_function_.iloc[1:, 0], km_a.table["survival"]),
+    ),
+    (
+        "Arm A: median, months",
+        f"{km_a.median():g}",
+        f"{kmf['Arm A'].median_survival_time_:g}",
+        km_a.median() == kmf["Arm A"].median_survival_time_,
+    ),
+    (
+        "Arm B: median 95% CI, log-log",
+        interval(loglog_b.ci_lower, loglog_b.ci_upper),
+        interval(*lifelines_ci_b),
+        np.allclose([loglog_b.ci_lower, loglog_b.ci_upper], lifelines_ci_b),
+    ),
+    (
+        "Arm B: median 95% CI, symmetric (SPSS)",
+        interval(symmetric_b.ci_lower, symmetric_b.ci_upper),
+        "not offered",
+        None,
+    ),
+    (
+        "Log-rank chi-square",
+        f"{test.statistic:.4f}",
+        f"{lr.test_statistic:.4f}",
+        np.isclose(test.statistic, lr.test_statistic),
+    ),
+    (
+        "Cox log HR, no ties",
+        f"{coef(toy, 'breslow'):.4f}",
+        f"{cph['toy'].params_.iloc[0]:.4f}",
+        np.isclose(coef(toy, "breslow"), cph["toy"].params_.iloc[0], atol=1e-5),
+    ),
+    (
+        "Cox log HR with a tie, Efron",
+        f"{coef(tied, 'efron'):.4f}",
+        f"{cph['tied'].params_.iloc[0]:.4f}",
+        np.isclose(coef(tied, "efron"), cph["tied"].params_.iloc[0], atol=1e-5),
+    ),
+    ("Cox log HR with a tie, Breslow (SPSS)", f"{coef(tied, 'breslow'):.4f}", "not offered", None),
+]
+versus = pd.DataFrame(rows, columns=["Quantity", "helpers (SPSS conventions)", "lifelines", "Same"])
+versus["Same"] = versus["Same"].map(lambda same: "—" if same is None else yes_no(same))
+glue("primer_tbl_lifelines", table(versus, index=False), display=False)
+
+# %% [markdown]
+# ```{glue:figure} primer_tbl_lifelines
+# :name: tbl-primer-lifelines
+#
+# The toy trial through the book's functions and through lifelines: Kaplan–Meier estimates,
+# median and its confidence interval, log-rank statistic and Cox coefficient.
+# ```
+#
+# The curves, the medians, the log-rank statistic and the Cox estimate without ties are the
+# same: they are the same formulas. The two tools part ways in two places, both conventions
+# rather than errors.
+#
+# - **The confidence interval of the median.** lifelines reads it off its pointwise confidence
+#   band of $S(t)$, built on the $\log(-\log S)$ scale, so it is the *log-log*
+#   (Brookmeyer–Crowley) interval of the book; for arm A, whose curve never falls far below one
+#   half, lifelines reports an infinite upper limit where the book leaves it empty. It has no
+#   symmetric, SE-based interval, which is what SPSS prints and what the original study shows.
+# - **Ties in the Cox model.** `CoxPHFitter` always uses Efron's method. SPSS uses Breslow's,
+#   so the book defaults to Breslow to reproduce the paper and offers Efron as an option. With
+#   the tie, lifelines agrees with the book's Efron fit, and Breslow gives a different estimate.
+#
+# To reproduce a published SPSS analysis, then, lifelines needs care with these two choices;
+# for new work its defaults are sound and well documented.
 #
 # ## Exercises
 

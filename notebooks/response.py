@@ -13,6 +13,14 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# **To re-run this notebook** you need the project around it (the package `helpers`, the
+# cohort file and the published numbers): clone the project's repository, run `make install`
+# in its folder (this creates `.venv` with the locked packages), then open the notebook with
+# `.venv/bin/jupyter lab notebooks/response.ipynb`. The book is built from the paired
+# `notebooks/response.py`; after editing, `.venv/bin/jupytext --sync notebooks/response.py`
+# keeps the two in step.
+
 # %% [markdown]
 # (response)=
 # # Response to second-line therapy
@@ -26,45 +34,37 @@
 # :::
 
 # %% tags=["remove-cell"]
-import pandas as pd
+from IPython.display import Markdown
 from myst_nb import glue
 
 from helpers.manuscript import load_study
-from helpers.paper import fidelity
-from helpers.paper.published import GROUP_KEYS, published
-from helpers.report.tables import (
-    counts_display,
-    fidelity_misses_display,
-    format_p,
-    format_pct,
-    p_phrase,
-    round_half_up,
-    styled,
-)
+from helpers.paper.consistency import pd_rounding_figures
+from helpers.paper.published import published
+from helpers.report import comparisons
+from helpers.report.chapter import fidelity_section, glue_all, glue_registry
+from helpers.report.tables import counts_display, format_pct, p_value_note, styled
 from helpers.stats.contingency import EXPECTED_CUTOFF, compare_proportions
-from helpers.study import cohort as C
-from helpers.study.design import POPULATIONS
+from helpers.study.counts import two_by_two
+from helpers.study.design import describe_test
 
 study = load_study()
 results = study.results
-TEST_NAMES = {
-    "pearson": "Pearson's chi-square test without continuity correction",
-    "yates": "the chi-square test with Yates's continuity correction",
-    "fisher": "Fisher's exact test (two-sided)",
-}
-POPULATION_LABELS = {"before_psm": "before PSM", "after_psm": "after PSM"}
-
+# every number of Table 2, ours and the paper's: response_before_psm_icis_orr_pct(_pub), response_before_psm_p_orr_phrase, ...
+glue_registry(results, "table2_response.", "response_")
+assessment = published("methods.tumor_assessment")
+glue_all(
+    {
+        "recist": published("methods.response_criteria"),
+        "every_n_cycles": assessment["every_n_cycles"],
+        "weeks": f"{assessment['interval_weeks_min']}–{assessment['interval_weeks_max']}",
+        "cutoff": EXPECTED_CUTOFF,
+    },
+    "response_",
+)
 
 # %% [markdown]
 # ## Best overall response, ORR and DCR
-
-# %% tags=["remove-cell"]
-assessment = published("methods.tumor_assessment")
-glue("response_recist", published("methods.response_criteria"), display=False)
-glue("response_every_n_cycles", assessment["every_n_cycles"], display=False)
-glue("response_weeks", f"{assessment['interval_weeks_min']}–{assessment['interval_weeks_max']}", display=False)
-
-# %% [markdown]
+#
 # In the original study the tumours were measured on CT (chest and upper abdomen) and brain
 # MRI before 2L treatment and then every {glue:text}`response_every_n_cycles` cycles
 # ({glue:text}`response_weeks` weeks), and each assessment was classified by
@@ -94,111 +94,69 @@ glue("response_weeks", f"{assessment['interval_weeks_min']}–{assessment['inter
 # (code-table-2)=
 
 # %% tags=["hide-input"]
-table2 = counts_display(
-    {
-        "Before PSM": results.tables["table2_response_before_psm"],
-        "After PSM": results.tables["table2_response_after_psm"],
-    }
-)
-glue("response_table2", styled(table2), display=False)
+tables2 = {"Before PSM": results.response("before_psm"), "After PSM": results.response("after_psm")}
+glue("response_table2", styled(counts_display(tables2, row_label="Best response")), display=False)
+glue("response_table2_tests", Markdown(p_value_note(tables2)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} response_table2
 # :name: table-2
 #
 # Table 2 | Best overall response to 2L therapy by treatment group, before and after
-# propensity score matching (synthetic cohort). Cells are n (%); P, given for ORR and DCR only
-# as in the original study, compares the two groups ({ref}`code <code-table-2>`).
+# propensity score matching (synthetic cohort). P is given for ORR and DCR only, as in the
+# original study. {glue:md}`response_table2_tests` ({ref}`code <code-table-2>`)
 # ```
-
-# %% tags=["remove-cell"]
-for pop in POPULATIONS:
-    frame = results.tables[f"table2_response_{pop}"].set_index("row")
-    pub = published(f"table2_response.{pop}")
-    for r in ("orr", "dcr"):
-        for group in C.GROUPS:
-            key = GROUP_KEYS[group]
-            glue(f"response_{r}_{key}_{pop}", format_pct(frame.loc[r, f"pct_{group}"]), display=False)
-            glue(f"response_n_{r}_{key}_{pop}", int(frame.loc[r, f"n_{group}"]), display=False)
-            glue(f"response_pub_{r}_{key}_{pop}", f"{pub[key][r]['pct']:.1f}%", display=False)
-        glue(f"response_p_{r}_{pop}", p_phrase(frame.loc[r, "p_value"]), display=False)
-        glue(f"response_pub_p_{r}_{pop}", p_phrase(pub[f"p_{r}"]), display=False)
-    glue(f"response_n_cr_{pop}", int(frame.loc["cr", [f"n_{g}" for g in C.GROUPS]].sum()), display=False)
-glue(
-    "response_pub_n_cr",
-    sum(published(f"table2_response.before_psm.{k}.cr.n") for k in GROUP_KEYS.values()),
-    display=False,
-)
-
-# %% [markdown]
-# Before matching, the ORR was {glue:text}`response_orr_icis_before_psm` in the 2L-ICIs group
-# and {glue:text}`response_orr_non_icis_before_psm` in the 2L-non-ICIs group
-# ({glue:text}`response_p_orr_before_psm`); the DCR was {glue:text}`response_dcr_icis_before_psm`
-# and {glue:text}`response_dcr_non_icis_before_psm` ({glue:text}`response_p_dcr_before_psm`).
-# After matching the ORR was {glue:text}`response_orr_icis_after_psm` and
-# {glue:text}`response_orr_non_icis_after_psm` ({glue:text}`response_p_orr_after_psm`),
-# and the DCR {glue:text}`response_dcr_icis_after_psm` and
-# {glue:text}`response_dcr_non_icis_after_psm` ({glue:text}`response_p_dcr_after_psm`).
-# The CR row holds {glue:text}`response_n_cr_before_psm` patients before matching and
-# {glue:text}`response_n_cr_after_psm` after; the original study recorded
-# {glue:text}`response_pub_n_cr` complete responses and, as here, prints that row as a bare
-# count.
+#
+# Before matching, the ORR was {glue:text}`response_before_psm_icis_orr_pct`% in the 2L-ICIs
+# group and {glue:text}`response_before_psm_non_icis_orr_pct`% in the 2L-non-ICIs group
+# ({glue:text}`response_before_psm_p_orr_phrase`); the DCR was
+# {glue:text}`response_before_psm_icis_dcr_pct`% and
+# {glue:text}`response_before_psm_non_icis_dcr_pct`%
+# ({glue:text}`response_before_psm_p_dcr_phrase`). After matching the ORR was
+# {glue:text}`response_after_psm_icis_orr_pct`% and
+# {glue:text}`response_after_psm_non_icis_orr_pct`%
+# ({glue:text}`response_after_psm_p_orr_phrase`), and the DCR
+# {glue:text}`response_after_psm_icis_dcr_pct`% and
+# {glue:text}`response_after_psm_non_icis_dcr_pct`%
+# ({glue:text}`response_after_psm_p_dcr_phrase`). Complete responses were absent or rare: the
+# original study counted {glue:text}`response_before_psm_icis_cr_n_pub` and
+# {glue:text}`response_before_psm_non_icis_cr_n_pub` in the two groups, the synthetic cohort
+# {glue:text}`response_before_psm_icis_cr_n` and {glue:text}`response_before_psm_non_icis_cr_n`.
+# The paper prints a zero in that row as a bare count, without a percentage, and so does the
+# book.
 #
 # ## Which test compares the groups
 #
 # Each comparison is a two-by-two table: responders and non-responders (for ORR) in the two
 # groups. The book applies the rule reconstructed in the {ref}`methods chapter <methods>`:
-# Pearson's chi-square without continuity correction, unless an expected count is below
+# Pearson's chi-square test without continuity correction, unless an expected count is below
 # {glue:text}`response_cutoff:.0f`, in which case Fisher's exact test. The expected count of a
 # cell is what it would hold if response did not depend on the group: row total times column
-# total divided by the grand total. The cell below builds the table for ORR before matching.
+# total divided by the grand total. The cell below builds the table for ORR before matching
+# and runs the test the rule picks.
 
 # %%
-frame = results.tables["table2_response_before_psm"].set_index("row")
-responders = [int(frame.loc["orr", f"n_{g}"]) for g in C.GROUPS]
-others = [int(frame.loc["orr", f"total_{g}"]) - n for g, n in zip(C.GROUPS, responders, strict=True)]
-orr_table = pd.DataFrame([responders, others], index=["CR or PR", "SD or PD"], columns=list(C.GROUPS))
-orr_test = compare_proportions(orr_table)
-glue("response_orr_min_expected", orr_test.min_expected, display=False)
-glue("response_orr_test", TEST_NAMES[orr_test.test], display=False)
-styled(orr_table)
+orr = two_by_two(results.response("before_psm"), "orr", ("CR or PR", "SD or PD"))
+orr_test = compare_proportions(orr)
+styled(orr)
 
 # %% tags=["remove-cell"]
-glue("response_cutoff", EXPECTED_CUTOFF, display=False)
-tested = pd.concat([results.tables[f"table2_response_{pop}"] for pop in POPULATIONS])
-tests = tested.loc[tested["row"].isin(["orr", "dcr"]), "test"].unique()
-glue("response_tests", " and ".join(TEST_NAMES.get(t, t) for t in tests), display=False)
-glue("response_n_tests", int(tested["row"].isin(["orr", "dcr"]).sum()), display=False)
+glue_all({"orr_min_expected": orr_test.min_expected, "orr_test": describe_test(orr_test.test)}, "response_")
 
 # %% [markdown]
 # The smallest expected count is {glue:text}`response_orr_min_expected:.1f`, far above the
-# cut-off, so the test used is {glue:text}`response_orr_test`. Across the
-# {glue:text}`response_n_tests` comparisons of Table 2 (ORR and DCR, before and after
-# matching) the tests used are: {glue:text}`response_tests`. The same rule reproduces every
-# p-value the original study printed from its own counts (see the
-# {ref}`methods chapter <methods>`). After matching the groups are again compared as
-# independent samples, as the paper did, although the patients come in matched pairs.
+# cut-off, so the test is {glue:text}`response_orr_test`. The note under Table 2 names the test
+# behind each of its p-values. The same rule reproduces every p-value the original study
+# printed from its own counts (see the {ref}`methods chapter <methods>`). After matching the
+# groups are again compared as independent samples, as the paper did, although the patients
+# come in matched pairs.
 #
 # ## Beside the original study: ORR and DCR
 #
 # (code-response-compare)=
 
 # %% tags=["hide-input"]
-rows = {}
-for pop in POPULATIONS:
-    frame = results.tables[f"table2_response_{pop}"].set_index("row")
-    pub = published(f"table2_response.{pop}")
-    for r in ("orr", "dcr"):
-        row = {}
-        for group in C.GROUPS:
-            row[(group, "published")] = f"{pub[GROUP_KEYS[group]][r]['pct']:.1f}"
-            row[(group, "reproduced")] = f"{round_half_up(frame.loc[r, f'pct_{group}'], 1):.1f}"
-        row[("P", "published")] = str(pub[f"p_{r}"])
-        row[("P", "reproduced")] = format_p(frame.loc[r, "p_value"])
-        rows[f"{r.upper()}, {POPULATION_LABELS[pop]}"] = row
-compare = pd.DataFrame.from_dict(rows, orient="index")
-compare.columns = pd.MultiIndex.from_tuples(compare.columns)
-glue("response_tbl_compare", styled(compare), display=False)
+glue("response_tbl_compare", styled(comparisons.response_rates(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} response_tbl_compare
@@ -210,30 +168,35 @@ glue("response_tbl_compare", styled(compare), display=False)
 # ```
 #
 # Before matching the synthetic cohort reproduces the paper's response counts exactly, by
-# construction: ORR {glue:text}`response_pub_orr_icis_before_psm` against
-# {glue:text}`response_pub_orr_non_icis_before_psm` ({glue:text}`response_pub_p_orr_before_psm`)
-# and DCR {glue:text}`response_pub_dcr_icis_before_psm` against
-# {glue:text}`response_pub_dcr_non_icis_before_psm` ({glue:text}`response_pub_p_dcr_before_psm`)
-# in the paper. After matching the paper reports an ORR of
-# {glue:text}`response_pub_orr_icis_after_psm` against {glue:text}`response_pub_orr_non_icis_after_psm`
-# ({glue:text}`response_pub_p_orr_after_psm`) and a DCR of
-# {glue:text}`response_pub_dcr_icis_after_psm` against {glue:text}`response_pub_dcr_non_icis_after_psm`
-# ({glue:text}`response_pub_p_dcr_after_psm`). Our matched cohort is not the paper's, so
-# these numbers are reproduced only approximately; what carries over is the direction and
-# size of the difference between the groups.
+# construction: ORR {glue:text}`response_before_psm_icis_orr_pct_pub`% against
+# {glue:text}`response_before_psm_non_icis_orr_pct_pub`%
+# ({glue:text}`response_before_psm_p_orr_pub_phrase`) and DCR
+# {glue:text}`response_before_psm_icis_dcr_pct_pub`% against
+# {glue:text}`response_before_psm_non_icis_dcr_pct_pub`%
+# ({glue:text}`response_before_psm_p_dcr_pub_phrase`) in the paper. After matching the paper
+# reports an ORR of {glue:text}`response_after_psm_icis_orr_pct_pub`% against
+# {glue:text}`response_after_psm_non_icis_orr_pct_pub`%
+# ({glue:text}`response_after_psm_p_orr_pub_phrase`) and a DCR of
+# {glue:text}`response_after_psm_icis_dcr_pct_pub`% against
+# {glue:text}`response_after_psm_non_icis_dcr_pct_pub`%
+# ({glue:text}`response_after_psm_p_dcr_pub_phrase`). The book's matched cohort is not the
+# paper's, so these numbers are reproduced only approximately; what carries over is the
+# direction and size of the difference between the groups.
 
-# %%
-pd_row = published("table2_response.after_psm.non_icis")
-pd_exact = 100 * pd_row["pd"]["n"] / pd_row["n_total"]
-glue("response_pd_n", pd_row["pd"]["n"], display=False)
-glue("response_pd_total", pd_row["n_total"], display=False)
-glue("response_pd_printed", f"{pd_row['pd']['pct']:.1f}%", display=False)
-glue("response_pd_exact", f"{pd_exact:.2f}%", display=False)
-glue("response_pd_rounded", format_pct(pd_exact), display=False)
-printed_sum = sum(pd_row[r]["pct"] for r in ("pr", "sd", "pd"))
-rounded_sum = sum(round_half_up(100 * pd_row[r]["n"] / pd_row["n_total"], 1) for r in ("pr", "sd", "pd"))
-glue("response_pd_printed_sum", f"{printed_sum:.1f}%", display=False)
-glue("response_pd_rounded_sum", f"{rounded_sum:.1f}%", display=False)
+# %% tags=["remove-cell"]
+pd_row = pd_rounding_figures()  # the paper's own numbers, from the consistency audit
+glue_all(
+    {
+        "pd_n": pd_row["n"],
+        "pd_total": pd_row["total"],
+        "pd_printed": format_pct(pd_row["printed"]),
+        "pd_exact": f"{pd_row['exact']:.2f}%",
+        "pd_rounded": format_pct(pd_row["rounded"]),
+        "pd_printed_sum": format_pct(pd_row["printed_sum"]),
+        "pd_rounded_sum": format_pct(pd_row["rounded_sum"]),
+    },
+    "response_",
+)
 
 # %% [markdown]
 # :::{warning}
@@ -249,59 +212,36 @@ glue("response_pd_rounded_sum", f"{rounded_sum:.1f}%", display=False)
 # the rounded share.
 # :::
 #
+# (response-fidelity)=
 # ## The fidelity audit for Table 2
 #
-# The audit (`helpers.paper.fidelity`) sets every number of Table 2 and of the response figures in
-# the text beside the reproduced value. Before matching the counts, percentages and p-values
-# must agree exactly; after matching they must fall within a tolerance.
+# The audit (`helpers.paper.fidelity`) sets every number of Table 2 and of the response
+# figures in the text beside the reproduced value. Before matching the counts, percentages and
+# p-values must agree exactly; after matching they must fall within a tolerance.
 #
-# (code-response-fidelity-summary)=
+# (code-response-fidelity)=
 
 # %% tags=["hide-input"]
-audit = study.audit.table
-audit = audit[audit["section"] == "Response (Table 2)"]
-overview = fidelity.summary(audit).set_index("section").rename_axis(index=None, columns=None)
-glue("response_tbl_fidelity_summary", styled(overview).format({"share_ok": "{:.0%}"}), display=False)
+audit_rows = fidelity_section(study.audit.table, "Response (Table 2)", "response", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} response_tbl_fidelity_summary
 # :name: tbl-response-fidelity-summary
 #
 # Fidelity of Table 2 | Published response numbers counted by the status of the reproduced
-# value; `share_ok` is the share exact or within tolerance
-# ({ref}`code <code-response-fidelity-summary>`).
+# value: equal at the printed digits (exact), within the tolerance, outside it, or impossible
+# to reproduce ({ref}`code <code-response-fidelity>`).
 # ```
-
-# %% tags=["remove-cell"]
-ok = audit["status"].isin(["exact", "within"])
-exact_class = audit[audit["class"] == "exact"]
-glue("response_fid_exact_class", len(exact_class), display=False)
-glue("response_fid_exact_class_exact", int((exact_class["status"] == "exact").sum()), display=False)
-n_off = int((~ok).sum())
-glue(
-    "response_fid_off",
-    f"{n_off} fall outside their tolerance; they are listed below" if n_off else "none falls outside its tolerance",
-    display=False,
-)
-glue("response_fid_not_exact", int((audit["status"] != "exact").sum()), display=False)
-
-# %% [markdown]
-# Of the {glue:text}`response_fid_exact_class` numbers that must agree exactly (before
-# matching), {glue:text}`response_fid_exact_class_exact` do. Of the numbers after matching,
-# {glue:text}`response_fid_not_exact` are not reproduced exactly and
-# {glue:text}`response_fid_off`.
 #
-# (code-response-fidelity-rows)=
-
-# %% tags=["hide-input"]
-glue("response_tbl_fidelity_rows", styled(fidelity_misses_display(audit[~ok])), display=False)
-
-# %% [markdown]
-# ```{glue:figure} response_tbl_fidelity_rows
-# :name: tbl-response-fidelity-rows
+# Of the {glue:text}`response_fid_n` published response numbers,
+# {glue:text}`response_fid_ok` are reproduced exactly or within tolerance. Those outside,
+# if any, are listed here:
+#
+# ```{glue:figure} response_tbl_fidelity_off
+# :name: tbl-response-fidelity-off
 #
 # Fidelity of Table 2, the misses | Published response numbers whose reproduced value lies
-# outside its tolerance ({ref}`code <code-response-fidelity-rows>`).
+# outside its tolerance ({ref}`code <code-response-fidelity>`).
 # ```
 #
 # Differences after matching follow from the matched cohort: a different set of matched

@@ -13,86 +13,126 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
+# creates `.venv` with the locked packages), then open this notebook with
+# `.venv/bin/jupyter lab notebooks/software.ipynb`.
+
 # %% [markdown]
 # (software)=
-# # Software versions
+# # Software
 #
-# The numbers in this book depend on the software that computed them. This appendix records,
-# at the time the book was built, the versions of Python, of the packages that do the work,
-# and of R, which the test suite uses as an independent check.
+# The numbers in this book depend on the software that computed them. This appendix describes
+# the project's own package, `helpers`, layer by layer, and records, at the time the book was
+# built, the versions of Python, of every package the project declares, and of R, which the test
+# suite uses as an independent check.
 
 # %% tags=["remove-cell"]
 import platform
-import re
-import shutil
-import subprocess
-import tomllib
-from importlib import metadata
-from pathlib import Path
 
-import pandas as pd
 from myst_nb import glue
 
-from helpers.paths import PROJECT_ROOT
+from helpers.report import software
+from helpers.report.chapter import glue_all
 from helpers.report.tables import styled
 
-LOCK_FILE = PROJECT_ROOT / "requirements.lock"
-requires_python = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+# %% [markdown]
+# ## The package behind the book
+#
+# Every number, table and figure comes from the package `helpers` (in `src/helpers`); the
+# notebooks only call it and tell the story. The package is built in layers, and each layer may
+# import only from the layers below it, a rule that the linter `import-linter` checks on every
+# test run (the contracts are in `pyproject.toml`):
+#
+# - **paths, printed, stats**: where the files are; numbers as the paper prints them (rounding,
+#   p-values such as "<0.001", and the one reader of printed values); and general survival
+#   statistics (Kaplan–Meier, log-rank, Cox models, contingency tests, matching) that know
+#   nothing of this study;
+# - **study**: this study, its data contract, its design (every setting and label in
+#   `helpers.study.design`) and its analyses, run together by `helpers.study.pipeline.run_all`;
+# - **paper** and **synthetic**: the original study's printed numbers, the registry that names
+#   each of them, the fidelity audit, the paper's consistency and which conventions reproduce it;
+#   and the calibrated synthetic cohort;
+# - **report**: display tables, figures, files and the helpers the chapters share;
+# - **manuscript** and the command line: the analyses and audit of a cohort, computed once for
+#   all chapters, and `python -m helpers`.
+#
+# {ref}`The layout table <tbl-software-layout>` lists every module with the first line of its
+# own description.
+#
+# (code-tbl-software-layout)=
+
+# %% tags=["hide-input"]
+glue("software_tbl_layout", styled(software.package_layout()), display=False)
 
 # %% [markdown]
+# ```{glue:figure} software_tbl_layout
+# :name: tbl-software-layout
+#
+# The layers of `helpers`, lowest first, and what each module holds, from its docstring.
+# ({ref}`code <code-tbl-software-layout>`)
+# ```
+#
 # ## Python and its packages
 #
-# The cell reads each package's installed version with `importlib.metadata`, and the version
-# pinned for it in `requirements.lock`, the file from which `make` installs the environment.
+# The table lists Python and every package `pyproject.toml` declares (the run-time
+# dependencies and the `book` extra), with the version installed, the version pinned in
+# `requirements.lock` (the file from which `make` installs the environment) and where the
+# project uses it.
+#
+# (code-tbl-software-versions)=
 
-
-# %%
-def normalise(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-lines = [line.split("==", 1) for line in Path(LOCK_FILE).read_text().splitlines() if "==" in line]
-pins = {normalise(name): version.strip() for name, version in lines}
-packages = ["numpy", "pandas", "scipy", "statsmodels", "lifelines", "matplotlib", "pandera"]
-packages += ["jupyter-book", "myst-nb", "jupytext", "esclc-2l-ici-reproduction"]
-versions = pd.DataFrame(
-    [(p, metadata.version(p), pins.get(normalise(p), "not pinned (this project)")) for p in packages],
-    columns=["package", "installed", "requirements.lock"],
-)
+# %% tags=["hide-input"]
+versions = software.package_versions()
+glue("software_tbl_versions", styled(versions), display=False)
 
 # %% tags=["remove-cell"]
-python = pd.DataFrame(
-    [("Python", platform.python_version(), f"pyproject.toml: {requires_python}")], columns=versions.columns
+packages = versions.drop(index="Python")
+glue_all(
+    {
+        "python": versions.loc["Python", "Installed"],
+        "n_declared": len(packages),
+        "n_agree": int((packages["Installed"] == packages["requirements.lock"]).sum()),
+        "n_lock": len(software.pinned()),
+    },
+    "software_",
 )
-table = pd.concat([python, versions], ignore_index=True).set_index("package")
-glue("software_tbl_versions", styled(table), display=False)
-pinned = versions[versions["requirements.lock"] != "not pinned (this project)"]
-glue("software_n_pinned", len(pinned), display=False)
-glue("software_n_agree", int((pinned["installed"] == pinned["requirements.lock"]).sum()), display=False)
-glue("software_n_lock", len(pins), display=False)
-glue("software_python", platform.python_version(), display=False)
 
 # %% [markdown]
 # ```{glue:figure} software_tbl_versions
 # :name: tbl-software-versions
 #
-# Versions of Python and of the key packages used to build this copy of the book, beside the
-# versions pinned in `requirements.lock`. The last row is the project's own package, which
-# holds `helpers`.
+# Python and the packages the project declares: the version used to build this copy of the
+# book, the pinned version, and the parts of the project that import it (or the build step
+# that uses it). ({ref}`code <code-tbl-software-versions>`)
 # ```
 #
 # The book was built with Python {glue:text}`software_python`. Of the
-# {glue:text}`software_n_pinned` pinned packages in the table, {glue:text}`software_n_agree`
-# match their pin. `requirements.lock` pins the exact version of all
-# {glue:text}`software_n_lock` packages in the environment, including those not listed here;
-# `make lock` regenerates it after a change to the dependencies in `pyproject.toml`.
+# {glue:text}`software_n_declared` declared packages, {glue:text}`software_n_agree` match their
+# pin. `requirements.lock` pins the exact version of all {glue:text}`software_n_lock` packages in
+# the environment, including those the declared ones pull in; `make lock` regenerates it after a
+# change to the dependencies in `pyproject.toml`.
+#
+# A few of these packages deserve a word. The survival statistics of the book are the project's
+# own code, written to follow the conventions of SPSS, the software of the original study;
+# **lifelines**, the survival library most Python users meet first, appears in the
+# {ref}`methods primer <primer>` and in the tests as an independent check, and the primer says
+# where and why the two differ. **seaborn** draws the follow-up figure of the
+# {ref}`methods chapter <methods>`. **itables** makes the long listings of the
+# {ref}`fidelity chapter <fidelity>` searchable and sortable, with its JavaScript inlined in the
+# page so that the book works offline.
 #
 # ## Platform
 
 # %% tags=["remove-cell"]
-glue("software_platform", platform.platform(), display=False)
-glue("software_machine", platform.machine(), display=False)
-glue("software_implementation", platform.python_implementation(), display=False)
+glue_all(
+    {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "implementation": platform.python_implementation(),
+    },
+    "software_",
+)
 
 # %% [markdown]
 # The book was built on {glue:text}`software_platform` ({glue:text}`software_machine`), with
@@ -105,43 +145,23 @@ glue("software_implementation", platform.python_implementation(), display=False)
 # The test suite (`make test`) compares the Kaplan–Meier, log-rank, Cox and matching results
 # with R's `survival` and `MatchIt` packages when `Rscript` is available, and skips those tests
 # when it is not. The cell asks `Rscript` for its versions.
+#
+# (code-tbl-software-r)=
 
-
-# %%
-def r_versions() -> list[tuple[str, str]]:
-    """R's version and those of the packages the cross-checks use; 'not installed' if missing."""
-    if shutil.which("Rscript") is None:
-        return [("R", "not installed")]
-    script = (
-        'cat("R", paste(R.version$major, R.version$minor, sep = "."), "\\n"); '
-        'for (p in c("survival", "MatchIt")) cat(p, tryCatch(as.character(packageVersion(p)), '
-        'error = function(e) "not installed"), "\\n")'
-    )
-    try:
-        out = subprocess.run(["Rscript", "-e", script], capture_output=True, text=True, timeout=60, check=True)
-    except (subprocess.SubprocessError, OSError):
-        return [("R", "not installed (Rscript failed)")]
-    return [tuple(line.split(" ", 1)) for line in out.stdout.strip().splitlines()]
-
-
-# %% [markdown]
-# Running it gives the table below.
-
-# %%
-r_table = pd.DataFrame(r_versions(), columns=["component", "version"]).set_index("component")
-r_table["version"] = r_table["version"].str.strip()
+# %% tags=["hide-input"]
+r_table = software.r_versions()
 glue("software_tbl_r", styled(r_table), display=False)
 
 # %% tags=["remove-cell"]
-r_available = not r_table["version"].iloc[0].startswith("not installed")
-glue("software_r_status", "was available" if r_available else "was not available", display=False)
+r_available = not r_table["Version"].iloc[0].startswith("not installed")
+glue_all({"r_status": "was available" if r_available else "was not available"}, "software_")
 
 # %% [markdown]
 # ```{glue:figure} software_tbl_r
 # :name: tbl-software-r
 #
 # R and the R packages used by the cross-checks in the test suite, as found when the book was
-# built ("not installed" if missing).
+# built ("not installed" if missing). ({ref}`code <code-tbl-software-r>`)
 # ```
 #
 # When this copy of the book was built, R {glue:text}`software_r_status`. R is not needed to

@@ -13,6 +13,11 @@
 #     name: python3
 # ---
 
+# %% [markdown] tags=["remove-cell"]
+# To re-run this notebook: get a copy of the project, run `make install` in its folder (it
+# creates `.venv` with the locked packages), then open this notebook with
+# `.venv/bin/jupyter lab notebooks/subgroups.ipynb`.
+
 # %% [markdown]
 # (subgroups)=
 # # Subgroups and stratified survival
@@ -28,40 +33,21 @@
 
 # %% tags=["remove-cell"]
 import matplotlib.pyplot as plt
-import pandas as pd
 from myst_nb import glue
 
 from helpers.manuscript import load_study
-from helpers.paper.consistency import impossible_rate
-from helpers.paper.fidelity import summary
-from helpers.paper.published import published
-from helpers.paper.registry import RATE_TIMES
-from helpers.paper.registry import SUBGROUP_KEYS as SUBGROUP_ROWS
-from helpers.report.figures import STRATUM_LABELS, figure_2, figure_3
-from helpers.report.tables import (
-    fidelity_misses_display,
-    format_estimate_ci,
-    format_number,
-    format_p,
-    p_phrase,
-    round_half_up,
-    styled,
-    survival_display,
-)
-from helpers.study.cohort import GROUP_ICI, TABLE1_VARIABLES
-from helpers.study.design import TABLE1_LABELS
+from helpers.paper.consistency import consistency_table
+from helpers.paper.registry import SUBGROUP_KEYS
+from helpers.report import comparisons
+from helpers.report.chapter import fidelity_section, glue_all, glue_estimates, glue_registry
+from helpers.report.figures import figure_2, figure_3
+from helpers.report.tables import p_phrase, strata_survival_display, styled
+from helpers.study.cohort import GROUP_ICI
+from helpers.study.design import ALPHA, ENDPOINTS, characteristic, level_label
+from helpers.study.models import subgroup_summary
 
 study = load_study()
 results = study.results
-subgroups = {"pfs": results.tables["subgroups_pfs"], "os": results.tables["subgroups_os"]}
-strata = results.tables["figure3_strata"]
-alpha = published("cohort.significance_alpha_two_sided")
-# Figure 3 strata: published section and the key of each level (1 = the level listed first)
-STRATA_KEYS = {
-    "liver_met": ("liver_mets", {1: "with_liver_mets", 0: "without_liver_mets"}),
-    "first_line_pfs_ge6": ("first_line_pfs", {1: "ge6_months", 0: "lt6_months"}),
-}
-
 
 # %% [markdown]
 # ## Figure 2: the treatment effect within subgroups
@@ -73,18 +59,25 @@ STRATA_KEYS = {
 # matching (see {ref}`the methods chapter <methods>`).
 
 # %% tags=["remove-cell"]
-glue("subgroups_n", len(results.cohort), display=False)
-glue("subgroups_n_characteristics", len(TABLE1_VARIABLES), display=False)
-for endpoint, frame in subgroups.items():
-    interactions = frame.drop_duplicates("variable")
-    glue(f"subgroups_{endpoint}_n_levels", len(frame), display=False)
-    glue(f"subgroups_{endpoint}_n_below_one", int((frame["estimate"] < 1).sum()), display=False)
-    glue(f"subgroups_{endpoint}_n_significant", int((frame["p_value"] < alpha).sum()), display=False)
-    significant = frame[frame["p_value"] < alpha]
-    names = "; ".join(significant["characteristic"] + ": " + significant["level_label"])
-    glue(f"subgroups_{endpoint}_significant", names or "none", display=False)
-    glue(f"subgroups_{endpoint}_n_interaction", int((interactions["p_interaction"] < alpha).sum()), display=False)
-glue("subgroups_alpha", alpha, display=False)
+glue_all({"n": len(results.cohort), "alpha": ALPHA}, "subgroups_")
+summaries = {endpoint: subgroup_summary(results.subgroups(endpoint)) for endpoint in ENDPOINTS}
+for endpoint, summary in summaries.items():
+    significant = summary["significant"]
+    names = [
+        f"{characteristic(v)}: {level_label(v, lv)}"
+        for v, lv in zip(significant["variable"], significant["level"], strict=True)
+    ]
+    glue_all(
+        {
+            "n_levels": summary["n_subgroups"],
+            "n_below_one": summary["n_below_one"],
+            "n_significant": summary["n_significant"],
+            "significant": "; ".join(names) or "none",
+            "n_interaction": summary["n_interaction_significant"],
+        },
+        f"subgroups_{endpoint}_",
+    )
+glue_all({"n_characteristics": summaries["pfs"]["n_characteristics"]}, "subgroups_")
 
 # %% [markdown]
 # The forest plot needs one more column than the paper's. Beside each characteristic, "p int."
@@ -146,13 +139,17 @@ plt.close(fig)
 # ### Why subgroup p-values mislead
 
 # %% tags=["remove-cell"]
-n_tests = sum(len(frame) for frame in subgroups.values())
-glue("subgroups_n_tests", n_tests, display=False)
-glue("subgroups_expected_false", n_tests * alpha, display=False)
+glue_all(
+    {
+        "n_tests": sum(s["n_subgroups"] for s in summaries.values()),
+        "expected_false": f"{sum(s['expected_by_chance'] for s in summaries.values()):.1f}",
+    },
+    "subgroups_",
+)
 
 # %% [markdown]
 # Figure 2 holds {glue:text}`subgroups_n_tests` subgroup HRs. Even if the treatment did nothing
-# anywhere, about {glue:text}`subgroups_expected_false:.1f` of them would fall below
+# anywhere, about {glue:text}`subgroups_expected_false` of them would fall below
 # {glue:text}`subgroups_alpha` by chance alone. Each subgroup is also smaller than the whole
 # cohort, so when the overall effect is modest, the larger subgroups tend to come out
 # "significant" and the smaller ones not, whatever the truth. Finding that an HR is significant
@@ -175,53 +172,33 @@ glue("subgroups_expected_false", n_tests * alpha, display=False)
 # (code-tbl-subgroups-quoted)=
 
 # %% tags=["hide-input"]
-rows = {}
-for name, (variable, level) in SUBGROUP_ROWS.items():
-    pub = published(f"subgroups.os.significant_subgroups.{name}")
-    r = subgroups["os"].set_index(["variable", "level"]).loc[(variable, level)]
-    label = f"{TABLE1_LABELS[variable][0]}: {r['level_label']}"
-    rows[(label, "Original study")] = [
-        format_estimate_ci(pub["hr"], pub["ci95_low"], pub["ci95_high"]),
-        format_p(pub["p"]),
-        "",
-    ]
-    rows[(label, "This book")] = [
-        format_estimate_ci(r["estimate"], r["ci_lower"], r["ci_upper"]),
-        format_p(r["p_value"]),
-        format_p(r["p_interaction"]),
-    ]
-quoted = pd.DataFrame.from_dict(rows, orient="index", columns=["HR (95% CI)", "P", "P interaction"])
-quoted.index = pd.MultiIndex.from_tuples(quoted.index, names=["Subgroup", ""])
-glue("subgroups_tbl_quoted", styled(quoted), display=False)
+glue("subgroups_tbl_quoted", styled(comparisons.quoted_subgroups(results)), display=False)
 
 # %% tags=["remove-cell"]
-for name, (variable, level) in SUBGROUP_ROWS.items():
-    pub = published(f"subgroups.os.significant_subgroups.{name}")
-    r = subgroups["os"].set_index(["variable", "level"]).loc[(variable, level)]
-    glue(f"subgroups_{name}_hr_ci", format_estimate_ci(r["estimate"], r["ci_lower"], r["ci_upper"]), display=False)
-    glue(f"subgroups_{name}_p", p_phrase(r["p_value"], "p"), display=False)
-    glue(f"subgroups_{name}_p_interaction", p_phrase(r["p_interaction"], "p"), display=False)
-    glue(f"subgroups_{name}_pub_hr_ci", format_estimate_ci(pub["hr"], pub["ci95_low"], pub["ci95_high"]), display=False)
-    glue(f"subgroups_{name}_pub_p", p_phrase(pub["p"], "p"), display=False)
+glue_registry(results, "subgroups.os.significant_subgroups.", "subgroups_")
+glue_estimates(results, comparisons.quoted_subgroup_estimates(), "subgroups_")
+os_subgroups = results.subgroups("os").set_index(["variable", "level"])
+for name, key in SUBGROUP_KEYS.items():
+    glue_all({f"{name}_p_interaction": p_phrase(os_subgroups.loc[key, "p_interaction"])}, "subgroups_")
 
 # %% [markdown]
 # ```{glue:figure} subgroups_tbl_quoted
 # :name: tbl-subgroups-quoted
 #
 # Figure 2B, the quoted subgroups | OS hazard ratio of 2L-ICIs against 2L-non-ICIs in the two
-# subgroups the original study reports in its text, as printed and as reproduced, with the
-# interaction p-value the paper does not give. ({ref}`code <code-tbl-subgroups-quoted>`)
+# subgroups the original study reports in its text, as printed and as reproduced.
+# ({ref}`code <code-tbl-subgroups-quoted>`)
 # ```
 #
 # Without liver metastases the book finds HR {glue:text}`subgroups_no_liver_metastases_hr_ci`
-# ({glue:text}`subgroups_no_liver_metastases_p`) where the paper printed
-# {glue:text}`subgroups_no_liver_metastases_pub_hr_ci`
-# ({glue:text}`subgroups_no_liver_metastases_pub_p`). After first-line ICIs it finds
+# ({glue:text}`subgroups_no_liver_metastases_p_phrase`) where the paper printed
+# {glue:text}`subgroups_no_liver_metastases_hr_ci_pub`
+# ({glue:text}`subgroups_no_liver_metastases_p_pub_phrase`). After first-line ICIs it finds
 # {glue:text}`subgroups_received_first_line_icis_hr_ci`
-# ({glue:text}`subgroups_received_first_line_icis_p`) against the paper's
-# {glue:text}`subgroups_received_first_line_icis_pub_hr_ci`
-# ({glue:text}`subgroups_received_first_line_icis_pub_p`). The interaction tests, which the
-# paper does not report, give {glue:text}`subgroups_no_liver_metastases_p_interaction` for
+# ({glue:text}`subgroups_received_first_line_icis_p_phrase`) against the paper's
+# {glue:text}`subgroups_received_first_line_icis_hr_ci_pub`
+# ({glue:text}`subgroups_received_first_line_icis_p_pub_phrase`). The interaction tests, which
+# the paper does not report, give {glue:text}`subgroups_no_liver_metastases_p_interaction` for
 # liver metastases and {glue:text}`subgroups_received_first_line_icis_p_interaction` for
 # first-line ICIs: whether or not a subgroup's own p-value crosses the line, these are the
 # numbers that say whether the benefit differs between subgroups.
@@ -234,20 +211,9 @@ for name, (variable, level) in SUBGROUP_ROWS.items():
 # an ICI.
 
 # %% tags=["remove-cell"]
-glue("subgroups_n_ici", int((results.cohort["group"] == GROUP_ICI).sum()), display=False)
-for (variable, endpoint), rows in strata.groupby(["variable", "endpoint"], sort=False):
-    head, names = STRATA_KEYS[variable]
-    stem = f"subgroups_{head}_{endpoint}"
-    glue(f"{stem}_p", p_phrase(rows["logrank_p"].iloc[0], "p"), display=False)
-    glue(f"{stem}_pub_p", p_phrase(published(f"{head}.{endpoint}.p"), "p"), display=False)
-    for _, r in rows.iterrows():
-        pub, level_stem = published(f"{head}.{endpoint}.{names[r['level']]}"), f"{stem}_{names[r['level']]}"
-        glue(f"{level_stem}_median", round_half_up(r["median"], 2), display=False)
-        glue(f"{level_stem}_pub_median", float(pub["median"]), display=False)
-        for key, t in RATE_TIMES.items():
-            if key in pub:
-                glue(f"{level_stem}_rate{t}", float(r[f"rate_{t}"]), display=False)
-                glue(f"{level_stem}_pub_rate{t}", float(pub[key]), display=False)
+glue_all({"n_ici": int((results.cohort["group"] == GROUP_ICI).sum())}, "subgroups_")
+glue_registry(results, "liver_mets.", "subgroups_liver_mets_")
+glue_registry(results, "first_line_pfs.", "subgroups_first_line_pfs_")
 
 # %% [markdown]
 # The {glue:text}`subgroups_n_ici` patients of the 2L-ICIs group are split first by liver
@@ -269,16 +235,16 @@ plt.close(fig)
 # liver metastases and the log-rank p-value; numbers at risk below. ({ref}`code <code-figure-3a>`)
 # ```
 #
-# Median PFS is {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_median:.2f` months with
-# liver metastases and {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_median:.2f`
-# without ({glue:text}`subgroups_liver_mets_pfs_p`); the original study printed
-# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_pub_median:.2f` and
-# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_pub_median:.2f`
-# ({glue:text}`subgroups_liver_mets_pfs_pub_p`). One-year PFS is
-# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_rate12:.1f`% against
-# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_rate12:.1f`% (paper:
-# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_pub_rate12:.1f`% and
-# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_pub_rate12:.1f`%).
+# Median PFS is {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_median` months with
+# liver metastases and {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_median`
+# without ({glue:text}`subgroups_liver_mets_pfs_p_phrase`); the original study printed
+# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_median_pub` and
+# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_median_pub`
+# ({glue:text}`subgroups_liver_mets_pfs_p_pub_phrase`). One-year PFS is
+# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_rate_1_year_pct`% against
+# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_rate_1_year_pct`% (paper:
+# {glue:text}`subgroups_liver_mets_pfs_with_liver_mets_rate_1_year_pct_pub`% and
+# {glue:text}`subgroups_liver_mets_pfs_without_liver_mets_rate_1_year_pct_pub`%).
 #
 # The same split for OS gives {ref}`Figure 3B <figure-3b>`.
 #
@@ -297,16 +263,16 @@ plt.close(fig)
 # baseline, drawn as in Figure 3A. ({ref}`code <code-figure-3b>`)
 # ```
 #
-# Median OS is {glue:text}`subgroups_liver_mets_os_with_liver_mets_median:.2f` against
-# {glue:text}`subgroups_liver_mets_os_without_liver_mets_median:.2f` months
-# ({glue:text}`subgroups_liver_mets_os_p`), against
-# {glue:text}`subgroups_liver_mets_os_with_liver_mets_pub_median:.2f` and
-# {glue:text}`subgroups_liver_mets_os_without_liver_mets_pub_median:.2f` in the paper
-# ({glue:text}`subgroups_liver_mets_os_pub_p`). Two-year OS is
-# {glue:text}`subgroups_liver_mets_os_with_liver_mets_rate24:.1f`% against
-# {glue:text}`subgroups_liver_mets_os_without_liver_mets_rate24:.1f`% (paper:
-# {glue:text}`subgroups_liver_mets_os_with_liver_mets_pub_rate24:.1f`% and
-# {glue:text}`subgroups_liver_mets_os_without_liver_mets_pub_rate24:.1f`%).
+# Median OS is {glue:text}`subgroups_liver_mets_os_with_liver_mets_median` against
+# {glue:text}`subgroups_liver_mets_os_without_liver_mets_median` months
+# ({glue:text}`subgroups_liver_mets_os_p_phrase`), against
+# {glue:text}`subgroups_liver_mets_os_with_liver_mets_median_pub` and
+# {glue:text}`subgroups_liver_mets_os_without_liver_mets_median_pub` in the paper
+# ({glue:text}`subgroups_liver_mets_os_p_pub_phrase`). Two-year OS is
+# {glue:text}`subgroups_liver_mets_os_with_liver_mets_rate_2_year_pct`% against
+# {glue:text}`subgroups_liver_mets_os_without_liver_mets_rate_2_year_pct`% (paper:
+# {glue:text}`subgroups_liver_mets_os_with_liver_mets_rate_2_year_pct_pub`% and
+# {glue:text}`subgroups_liver_mets_os_without_liver_mets_rate_2_year_pct_pub`%).
 #
 # Next the 2L-ICIs group is split by first-line PFS, for PFS ({ref}`Figure 3C <figure-3c>`).
 #
@@ -325,12 +291,12 @@ plt.close(fig)
 # PFS (≥6 against <6 months), drawn as in Figure 3A. ({ref}`code <code-figure-3c>`)
 # ```
 #
-# Median PFS is {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_median:.2f` months after a
-# first-line PFS of ≥6 months and {glue:text}`subgroups_first_line_pfs_pfs_lt6_months_median:.2f`
-# after <6 months ({glue:text}`subgroups_first_line_pfs_pfs_p`); the original study printed
-# {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_pub_median:.2f` and
-# {glue:text}`subgroups_first_line_pfs_pfs_lt6_months_pub_median:.2f`
-# ({glue:text}`subgroups_first_line_pfs_pfs_pub_p`).
+# Median PFS is {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_median` months after a
+# first-line PFS of ≥6 months and {glue:text}`subgroups_first_line_pfs_pfs_lt6_months_median`
+# after <6 months ({glue:text}`subgroups_first_line_pfs_pfs_p_phrase`); the original study
+# printed {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_median_pub` and
+# {glue:text}`subgroups_first_line_pfs_pfs_lt6_months_median_pub`
+# ({glue:text}`subgroups_first_line_pfs_pfs_p_pub_phrase`).
 #
 # And for OS ({ref}`Figure 3D <figure-3d>`):
 #
@@ -349,12 +315,12 @@ plt.close(fig)
 # against <6 months), drawn as in Figure 3A. ({ref}`code <code-figure-3d>`)
 # ```
 #
-# Median OS is {glue:text}`subgroups_first_line_pfs_os_ge6_months_median:.2f` against
-# {glue:text}`subgroups_first_line_pfs_os_lt6_months_median:.2f` months
-# ({glue:text}`subgroups_first_line_pfs_os_p`), where the original study printed
-# {glue:text}`subgroups_first_line_pfs_os_ge6_months_pub_median:.2f` and
-# {glue:text}`subgroups_first_line_pfs_os_lt6_months_pub_median:.2f`
-# ({glue:text}`subgroups_first_line_pfs_os_pub_p`).
+# Median OS is {glue:text}`subgroups_first_line_pfs_os_ge6_months_median` against
+# {glue:text}`subgroups_first_line_pfs_os_lt6_months_median` months
+# ({glue:text}`subgroups_first_line_pfs_os_p_phrase`), where the original study printed
+# {glue:text}`subgroups_first_line_pfs_os_ge6_months_median_pub` and
+# {glue:text}`subgroups_first_line_pfs_os_lt6_months_median_pub`
+# ({glue:text}`subgroups_first_line_pfs_os_p_pub_phrase`).
 #
 # ### The numbers behind Figure 3
 #
@@ -366,13 +332,7 @@ plt.close(fig)
 # (code-tbl-subgroups-strata)=
 
 # %% tags=["hide-input"]
-blocks = {}
-for (variable, endpoint), rows in strata.groupby(["variable", "endpoint"], sort=False):
-    named = rows.assign(stratum=rows["level"].map(STRATUM_LABELS[variable]))
-    shown = survival_display(named, level_col="stratum", landmarks=(6, 12, 24))
-    blocks[f"{TABLE1_LABELS[variable][0]}, {endpoint.upper()}"] = shown
-strata_table = pd.concat(blocks, names=["Stratified by", "Stratum"]).fillna("")
-glue("subgroups_tbl_strata", styled(strata_table), display=False)
+glue("subgroups_tbl_strata", styled(strata_survival_display(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} subgroups_tbl_strata
@@ -386,24 +346,7 @@ glue("subgroups_tbl_strata", styled(strata_table), display=False)
 # (code-tbl-subgroups-strata-published)=
 
 # %% tags=["hide-input"]
-rows = []
-for (variable, endpoint), sub in strata.groupby(["variable", "endpoint"], sort=False):
-    head, names = STRATA_KEYS[variable]
-    block = (f"{TABLE1_LABELS[variable][0]}, {endpoint.upper()}",)
-    for _, r in sub.iterrows():
-        pub, label = published(f"{head}.{endpoint}.{names[r['level']]}"), STRATUM_LABELS[variable][r["level"]]
-        theirs = format_estimate_ci(pub["median"], pub["ci95_low"], pub["ci95_high"])
-        ours = format_estimate_ci(r["median"], r["ci_lower"], r["ci_upper"])
-        rows.append((*block, f"Median (95% CI), {label}", theirs, ours))
-        rows += [
-            (*block, f"{t}-month rate, %, {label}", f"{pub[k]:.1f}", format_number(r[f"rate_{t}"], 1))
-            for k, t in RATE_TIMES.items()
-            if k in pub
-        ]
-    rows.append((*block, "Log-rank P", format_p(published(f"{head}.{endpoint}.p")), format_p(sub["logrank_p"].iloc[0])))
-columns = ["Stratified by", "", "Original study", "This book"]
-versus = pd.DataFrame(rows, columns=columns).set_index(columns[:2])
-glue("subgroups_tbl_strata_published", styled(versus), display=False)
+glue("subgroups_tbl_strata_published", styled(comparisons.figure3_curves(results)), display=False)
 
 # %% [markdown]
 # ```{glue:figure} subgroups_tbl_strata_published
@@ -419,41 +362,43 @@ glue("subgroups_tbl_strata_published", styled(versus), display=False)
 # cannot be matched by any data, for a reason that has nothing to do with the synthetic cohort.
 
 # %% tags=["remove-cell"]
-checks = {"pfs": ("rate_6_month_pct", 6), "os": ("rate_1_year_pct", 12)}
-for endpoint, (key, months) in checks.items():
-    node = published(f"first_line_pfs.{endpoint}.ge6_months")
-    verdict = impossible_rate(endpoint, "ge6_months", key, months, "")["consistent"]
-    glue(f"subgroups_ge6_{endpoint}_pub_median", float(node["median"]), display=False)
-    glue(f"subgroups_ge6_{endpoint}_pub_rate", float(node[key]), display=False)
-    glue(f"subgroups_ge6_{endpoint}_excess", float(node[key]) - 50, display=False)
-    glue(f"subgroups_ge6_{endpoint}_verdict", "possible" if verdict else "impossible", display=False)
-sizes = [
-    published(f"table1.characteristics.first_line_pfs_months.levels.{lv}.before_psm.icis.n") for lv in ("ge6", "lt6")
-]
-rates = [published(f"first_line_pfs.pfs.{lv}.rate_6_month_pct") for lv in ("ge6_months", "lt6_months")]
-glue("subgroups_ge6_weighted_rate6", sum(n * r for n, r in zip(sizes, rates, strict=True)) / sum(sizes), display=False)
-glue("subgroups_pub_ici_rate6", published("efficacy.before_psm.pfs.icis.rate_6_month_pct"), display=False)
+checks = consistency_table().set_index("id")
+impossible = {
+    "pfs": checks.loc["first_line_pfs_ge6_pfs_median_vs_6month_rate"],
+    "os": checks.loc["first_line_pfs_ge6_os_median_vs_1year_rate"],
+}
+for endpoint, check in impossible.items():
+    glue_all({f"ge6_{endpoint}_verdict": "possible" if check["consistent"] else "impossible"}, "subgroups_")
+strata_checks = checks.loc["strata_vs_overall"].set_index("location")
+glue_all(
+    {
+        "ge6_weighted_rate6": strata_checks.loc["1L-PFS strata, 6-month PFS rate", "arithmetic"],
+        "liver_weighted_rate6": strata_checks.loc["Liver-metastasis strata, 6-month PFS rate", "arithmetic"],
+    },
+    "subgroups_",
+)
 
 # %% [markdown]
 # :::{warning}
 # **Two printed rates that no Kaplan–Meier curve can produce.** A Kaplan–Meier curve never
 # rises, and at its median $m$ it has come down to one half, so $\hat S(t) \le \hat S(m) \le 1/2$
 # at every later time $t \ge m$. For patients with a first-line PFS of ≥6 months the original
-# study prints a median PFS of {glue:text}`subgroups_ge6_pfs_pub_median:.2f` months beside a
-# six-month PFS rate of {glue:text}`subgroups_ge6_pfs_pub_rate:.1f`%, and a median OS of
-# {glue:text}`subgroups_ge6_os_pub_median:.2f` months beside a one-year OS rate of
-# {glue:text}`subgroups_ge6_os_pub_rate:.1f`%. Both medians fall before their landmark, yet the
-# rates lie {glue:text}`subgroups_ge6_pfs_excess:.1f` and
-# {glue:text}`subgroups_ge6_os_excess:.1f` percentage points above one half. The consistency
-# check of `helpers.paper.consistency` classes the PFS pair as {glue:text}`subgroups_ge6_pfs_verdict`
-# and the OS pair as {glue:text}`subgroups_ge6_os_verdict` for a single Kaplan–Meier curve. The rates are the likelier errors: weighted by the stratum sizes of
-# Table 1, the two printed six-month PFS rates average
-# {glue:text}`subgroups_ge6_weighted_rate6:.1f`%, far from the
-# {glue:text}`subgroups_pub_ici_rate6:.1f`% the paper reports for the whole 2L-ICIs group,
-# whereas the liver-metastasis strata average back to it. The fidelity audit marks both numbers
+# study prints a median PFS of {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_median_pub`
+# months beside a six-month PFS rate of
+# {glue:text}`subgroups_first_line_pfs_pfs_ge6_months_rate_6_month_pct_pub`%, and a median OS
+# of {glue:text}`subgroups_first_line_pfs_os_ge6_months_median_pub` months beside a one-year OS
+# rate of {glue:text}`subgroups_first_line_pfs_os_ge6_months_rate_1_year_pct_pub`%. Both medians
+# fall before their landmark, yet both rates lie above one half. The consistency checks of
+# `helpers.paper.consistency` class the PFS pair as {glue:text}`subgroups_ge6_pfs_verdict` and
+# the OS pair as {glue:text}`subgroups_ge6_os_verdict` for a single Kaplan–Meier curve. The rates
+# are the likelier errors. Weighted by the stratum sizes of Table 1, the printed six-month PFS
+# rates of the two first-line PFS strata do not average back to the rate of the whole 2L-ICIs
+# group: {glue:text}`subgroups_ge6_weighted_rate6`. The liver-metastasis strata do:
+# {glue:text}`subgroups_liver_weighted_rate6`. The fidelity audit marks both impossible numbers
 # as unattainable rather than as misses.
 # :::
 #
+# (subgroups-fidelity)=
 # ## Fidelity: how close are Figures 2 and 3?
 #
 # The audit counts the printed numbers of the two figures by status. For the subgroups the paper
@@ -463,48 +408,34 @@ glue("subgroups_pub_ici_rate6", published("efficacy.before_psm.pfs.icis.rate_6_m
 # (code-tbl-subgroups-fidelity-summary)=
 
 # %% tags=["hide-input"]
-audit = study.audit.table
-mine = audit[audit["section"].isin(["Subgroups (Figure 2)", "Strata (Figure 3)"])]
-status = summary(mine).set_index("section")
-glue("subgroups_tbl_fidelity_summary", styled(status).format("{:.0%}", subset=["share_ok"]), display=False)
+fidelity_section(study.audit.table, ["Subgroups (Figure 2)", "Strata (Figure 3)"], "subgroups", styler=styled)
+fidelity_section(study.audit.table, "Subgroups (Figure 2)", "subgroups_fig2", styler=styled)
+audit_rows = fidelity_section(study.audit.table, "Strata (Figure 3)", "subgroups_fig3", styler=styled)
 
 # %% [markdown]
 # ```{glue:figure} subgroups_tbl_fidelity_summary
 # :name: tbl-subgroups-fidelity-summary
 #
-# Fidelity of Figures 2 and 3 | Audit rows by status: equal at the printed digits (exact), within
-# the tolerance, outside it, or impossible to reproduce; `share_ok` is the share exact or within.
+# Fidelity of Figures 2 and 3 | Audit rows by status: equal at the printed digits (exact),
+# within the tolerance, outside it, or impossible to reproduce, and the share exact or within.
 # ({ref}`code <code-tbl-subgroups-fidelity-summary>`)
 # ```
 #
 # The rows that are neither exact nor within tolerance follow.
 #
-# (code-tbl-subgroups-fidelity-off)=
-
-# %% tags=["hide-input"]
-off = fidelity_misses_display(mine[~mine["status"].isin(["exact", "within"])])
-glue("subgroups_tbl_fidelity_off", styled(off), display=False)
-
-# %% tags=["remove-cell"]
-for section, stem in (("Subgroups (Figure 2)", "fig2"), ("Strata (Figure 3)", "fig3")):
-    rows = mine[mine["section"] == section]
-    glue(f"subgroups_fid_{stem}_n", len(rows), display=False)
-    glue(f"subgroups_fid_{stem}_ok", int(rows["status"].isin(["exact", "within"]).sum()), display=False)
-    glue(f"subgroups_fid_{stem}_unattainable", int((rows["status"] == "unattainable").sum()), display=False)
-
-# %% [markdown]
 # ```{glue:figure} subgroups_tbl_fidelity_off
 # :name: tbl-subgroups-fidelity-off
 #
-# Fidelity of Figures 2 and 3, the misses | Audit rows outside their tolerance or unattainable:
-# the key in the project's copy of the published results, the printed and the reproduced value,
-# their difference and the tolerance. ({ref}`code <code-tbl-subgroups-fidelity-off>`)
+# Fidelity of Figures 2 and 3, the misses | Each published number outside its tolerance or
+# unattainable, with the value printed by the original study, the book's value rounded the same
+# way, their difference, the tolerance and, for an unattainable number, why.
+# ({ref}`code <code-tbl-subgroups-fidelity-summary>`)
 # ```
 #
-# For Figure 2, {glue:text}`subgroups_fid_fig2_ok` of {glue:text}`subgroups_fid_fig2_n` printed
-# numbers are exact or within tolerance; for Figure 3, {glue:text}`subgroups_fid_fig3_ok` of
-# {glue:text}`subgroups_fid_fig3_n`, with {glue:text}`subgroups_fid_fig3_unattainable` rows
-# that no data could match. Subgroup HRs and strata intervals rest on fewer events than the main
+# For Figure 2, {glue:text}`subgroups_fig2_fid_ok` of {glue:text}`subgroups_fig2_fid_n` printed
+# numbers are exact or within tolerance; for Figure 3, {glue:text}`subgroups_fig3_fid_ok` of
+# {glue:text}`subgroups_fig3_fid_n`, with {glue:text}`subgroups_fig3_fid_unattainable` that no
+# data could match. Subgroup HRs and strata intervals rest on fewer events than the main
 # comparison, so they move a lot with small changes in which patients fall where; and the
 # first-line PFS strata were not generator targets beyond their medians, because their printed
 # rates do not fit together (see {ref}`the data chapter <data>`).

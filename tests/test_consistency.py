@@ -32,8 +32,8 @@ def test_impossible_rates_are_flagged_inconsistent():
 def test_liver_strata_reconcile_and_first_line_strata_do_not():
     rows = consistency_table()
     strata = rows[rows["id"] == "strata_vs_overall"]
-    liver = strata[strata["location"].str.startswith("liver")]
-    first_line = strata[strata["location"].str.startswith("first line")]
+    liver = strata[strata["location"].str.startswith("Liver")]
+    first_line = strata[strata["location"].str.startswith("1L-PFS")]
     assert liver["consistent"].all()
     assert (~first_line["consistent"]).sum() == 3  # 6-month PFS, 1-year OS, 2-year OS; 1-year PFS reconciles
 

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from ..printed import round_half_up
+from .balance import smd_from_shares
 from .published import load_published, published
 
 
@@ -23,9 +24,9 @@ def _pct(n: float, d: float) -> float:
     return 100.0 * n / d
 
 
-def _smd(p1: float, p0: float) -> float:
-    p1, p0 = p1 / 100, p0 / 100
-    return (p1 - p0) / math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / 2)
+def _smd(pct1: float, pct0: float) -> float:
+    """SMD from two printed percentages, by the formula the book's matching uses."""
+    return smd_from_shares(pct1 / 100, pct0 / 100)
 
 
 def _row(check_id, location, printed, arithmetic, verdict, consistent):
@@ -53,16 +54,38 @@ def decimal_comma() -> dict:
     )
 
 
-def pd_rounding() -> dict:
+def pd_rounding_figures() -> dict:
+    """Table 2 after PSM, 2L-non-ICIs: the PD count and the percentages printed and recomputed.
+
+    ``n``, ``total``, ``printed`` (the PD % as printed), ``exact`` (n / total in
+    %), ``rounded`` (that, rounded half up to one decimal), and the sums of the
+    PR, SD and PD percentages as printed (``printed_sum``) and as recomputed
+    from their counts (``rounded_sum``).
+    """
     base = "table2_response.after_psm.non_icis"
     n, d = published(f"{base}.pd.n"), published(f"{base}.n_total")
+    rows = ("pr", "sd", "pd")
+    return {
+        "n": n,
+        "total": d,
+        "printed": published(f"{base}.pd.pct"),
+        "exact": _pct(n, d),
+        "rounded": round_half_up(_pct(n, d), 1),
+        "printed_sum": round_half_up(sum(published(f"{base}.{r}.pct") for r in rows), 1),
+        "rounded_sum": round_half_up(sum(round_half_up(_pct(published(f"{base}.{r}.n"), d), 1) for r in rows), 1),
+    }
+
+
+def pd_rounding() -> dict:
+    base = "table2_response.after_psm.non_icis"
+    f = pd_rounding_figures()
     pcts = [published(f"{base}.{r}.pct") for r in ("pr", "sd", "pd")]
     return _row(
         "table2_pd_after_psm_rounding",
         "Table 2, after PSM, 2L-non-ICIs, PD",
-        f"{pcts[2]:.1f}%",
-        f"{n}/{d} = {_pct(n, d):.3f}% → {round_half_up(_pct(n, d), 1):.1f}; printed PR + SD + PD = "
-        f"{pcts[0]:.1f} + {pcts[1]:.1f} + {pcts[2]:.1f} = {sum(pcts):.1f}",
+        f"{f['printed']:.1f}%",
+        f"{f['n']}/{f['total']} = {f['exact']:.3f}% → {f['rounded']:.1f}; printed PR + SD + PD = "
+        f"{pcts[0]:.1f} + {pcts[1]:.1f} + {pcts[2]:.1f} = {f['printed_sum']:.1f}",
         "rounded to make the column total 100.0",
         False,
     )
@@ -79,6 +102,10 @@ def impossible_rate(endpoint: str, level: str, rate_key: str, months: float, che
         "impossible for one Kaplan–Meier curve",
         rate <= 50 or median >= months,
     )
+
+
+STRATA_NAMES = {"liver_mets": "Liver-metastasis", "first_line_pfs": "1L-PFS"}
+RATE_NAMES = {"rate_6_month_pct": "6-month", "rate_1_year_pct": "1-year", "rate_2_year_pct": "2-year"}
 
 
 def strata_reconciliation() -> list[dict]:
@@ -112,7 +139,7 @@ def strata_reconciliation() -> list[dict]:
             rows.append(
                 _row(
                     "strata_vs_overall",
-                    f"{variable.replace('_', ' ')} strata, {endpoint.upper()} {rate.replace('_pct', '').replace('_', ' ')}",
+                    f"{STRATA_NAMES[variable]} strata, {RATE_NAMES[rate]} {endpoint.upper()} rate",
                     f"{ra:.1f}% (n={na}) and {rb:.1f}% (n={nb}); overall {overall:.1f}%",
                     f"({na} × {ra:.1f} + {nb} × {rb:.1f}) / {na + nb} = {weighted:.1f}% vs {overall:.1f}% "
                     f"(gap {gap:+.1f} points)",
@@ -183,10 +210,13 @@ def balance_claim() -> dict:
     )
 
 
+def median_ci_gaps() -> list[float]:
+    """For every printed median with a 95% CI: |midpoint of the CI − median|, in months (0 for a symmetric CI)."""
+    return [abs((v["ci95_low"] + v["ci95_high"]) / 2 - v["median"]) for _path, v in _medians_with_ci()]
+
+
 def median_ci_symmetry() -> dict:
-    gaps = []
-    for _path, value in _medians_with_ci():
-        gaps.append(abs((value["ci95_low"] + value["ci95_high"]) / 2 - value["median"]))
+    gaps = median_ci_gaps()
     return _row(
         "median_ci_symmetric",
         "All Kaplan–Meier median CIs",
@@ -330,6 +360,16 @@ def consistency_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def inconsistencies() -> pd.DataFrame:
+    """The checks of :func:`consistency_table` that find the paper inconsistent.
+
+    Their number is "the paper's internal inconsistencies" wherever the book
+    counts them (front page, introduction, fidelity audit, discussion).
+    """
+    table = consistency_table()
+    return table[~table["consistent"]].reset_index(drop=True)
+
+
 def listed_inconsistencies() -> pd.DataFrame:
     """The transcriber's list (id, location, type, severity), for cross-reference."""
-    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity"]]
+    return pd.DataFrame(published("inconsistencies"))[["id", "location", "type", "severity", "description"]]

@@ -77,8 +77,14 @@ class Quantity:
         return self.get(results)
 
     def printed(self, results: StudyResults) -> Any:
-        """The reproduced value rounded as the paper prints it (halves up)."""
-        return rounded(self.reproduce(results), self.decimals)
+        """The reproduced value rounded as the paper prints it (halves up).
+
+        A p-value is left unrounded: it prints through :func:`helpers.printed.format_p`,
+        which also applies the floor ('<0.001'); rounding it first would turn 0.0008
+        into '0.001'.
+        """
+        value = self.reproduce(results)
+        return value if self.kind == "p" else rounded(value, self.decimals)
 
 
 def rounded(value, decimals: int | None):
@@ -239,14 +245,14 @@ def _cohort() -> Iterator[Quantity]:
         1,
         lambda r: float(r.whole("before_psm")["median_follow_up"]),
     )
-    for stat, fn in SUMMARY_STATS.items():
+    for stat, column in SUMMARY_STATS.items():
         yield _q(
             f"cohort.age_years.{stat}",
-            f"Cohort · age (years) · {stat.replace('_', ' ')}",
+            f"Section 3.1 · all patients · age (years) · {stat.replace('_', ' ')}",
             "count",
             "exact",
             0,
-            lambda r, fn=fn: float(getattr(r.cohort["age"], fn)()),
+            lambda r, column=column: float(_rows(r.cohort_description(), item="age")[column].iloc[0]),
         )
     for key, spec in WHOLE_COHORT_SHARES.items():
         var, level = spec if isinstance(spec, tuple) else (spec, 1)
@@ -256,7 +262,7 @@ def _cohort() -> Iterator[Quantity]:
             "pct",
             "exact",
             1,
-            lambda r, var=var, level=level: 100 * float((r.cohort[var] == level).mean()),
+            lambda r, var=var, level=level: float(_rows(r.cohort_description(), item=var, value=level)["pct"].iloc[0]),
         )
     settings = {
         "cohort.psm.caliper": ("Methods · matching caliper", PSM_SETTINGS["caliper"]),
@@ -270,14 +276,17 @@ def _cohort() -> Iterator[Quantity]:
 
 def _treatment() -> Iterator[Quantity]:
     for group, tkey in ((C.GROUP_ICI, "icis_group"), (C.GROUP_NON_ICI, "non_icis_group")):
-
-        def sub(r, group=group):
-            return r.cohort[r.cohort["group"] == group]
-
         base, name = f"treatment.{tkey}", f"Section 3.2 · {group}"
-        yield _q(f"{base}.n", f"{name} · patients", "count", "exact", None, lambda r, s=sub: len(s(r)))
+        yield _q(
+            f"{base}.n",
+            f"{name} · patients",
+            "count",
+            "exact",
+            None,
+            lambda r, g=group: int(r.treatment_details(g)["total"].iloc[0]),
+        )
         regimens = C.ICI_REGIMENS if group == C.GROUP_ICI else C.NON_ICI_REGIMENS
-        for column, values, part in (
+        for item, values, part in (
             ("regimen", {reg: REGIMEN_KEYS[reg] for reg in regimens}, "regimen_categories"),
             ("ici_agent", {a: a for a in C.ICI_AGENTS} if group == C.GROUP_ICI else {}, "ici_agents"),
         ):
@@ -285,11 +294,16 @@ def _treatment() -> Iterator[Quantity]:
                 label = published(f"{base}.{part}.{vkey}").get("label") if part == "regimen_categories" else None
                 shown = label or (value.capitalize() if part == "ici_agents" else value.replace("_", " "))
 
-                def count(r, s=sub, column=column, value=value):
-                    return int((s(r)[column] == value).sum())
+                def cell(r, column, g=group, item=item, value=value):
+                    return _rows(r.treatment_details(g), item=item, value=value)[column].iloc[0]
 
                 yield _q(
-                    f"{base}.{part}.{vkey}.n", f"{name} · {shown} · n", "count", "exact", 1, count
+                    f"{base}.{part}.{vkey}.n",
+                    f"{name} · {shown} · n",
+                    "count",
+                    "exact",
+                    1,
+                    lambda r, c=cell: int(c(r, "n")),
                 )  # printed "129.0": kept for now
                 yield _q(
                     f"{base}.{part}.{vkey}.pct",
@@ -297,16 +311,16 @@ def _treatment() -> Iterator[Quantity]:
                     "pct",
                     "exact",
                     1,
-                    lambda r, c=count, s=sub: 100 * c(r) / len(s(r)),
+                    lambda r, c=cell: float(c(r, "pct")),
                 )
-        for stat, fn in SUMMARY_STATS.items():
+        for stat, column in SUMMARY_STATS.items():
             yield _q(
                 f"{base}.cycles.{stat}",
                 f"{name} · cycles · {stat.replace('_', ' ')}",
                 "count",
                 "exact",
                 0,
-                lambda r, s=sub, fn=fn: float(getattr(s(r)["cycles"], fn)()),
+                lambda r, g=group, column=column: float(_rows(r.treatment_details(g), item="cycles")[column].iloc[0]),
             )
 
 

@@ -69,6 +69,27 @@ def contingency_conventions() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+TABLE_NAMES = {"table1": "Table 1", "table2_response": "Table 2", "table3_safety": "Table 3"}
+
+
+def contingency_agreement(conventions: pd.DataFrame | None = None) -> pd.DataFrame:
+    """How many printed p-values each method reproduces, per table and for all tables together.
+
+    Rows: Table 1, Table 2, Table 3 and 'All tables'; columns: one count per
+    method of :data:`helpers.stats.contingency.METHODS` and ``printed`` (the
+    number of printed p-values).
+    """
+    conventions = contingency_conventions() if conventions is None else conventions
+    table = conventions["key"].str.split(".").str[0].map(TABLE_NAMES)
+    matches = conventions[[f"{m}_matches" for m in CONTINGENCY_METHODS]].rename(
+        columns=lambda c: c.removesuffix("_matches")
+    )
+    counts = matches.groupby(table).sum().astype(int)
+    counts["printed"] = table.value_counts().reindex(counts.index).astype(int)
+    counts.loc["All tables"] = counts.sum()
+    return counts.rename_axis(index=None)
+
+
 def median_ci_styles(data: pd.DataFrame) -> pd.DataFrame:
     """Before-PSM medians: the symmetric and log-log 95% CIs beside the printed ones."""
     rows = []
@@ -111,10 +132,20 @@ def tie_methods(data: pd.DataFrame) -> pd.DataFrame:
                 res = fit_cox(frame, duration, event, covs, ties=ties).summary.iloc[0]
                 row[f"hr_{ties}"] = res["estimate"]
                 row[f"p_{ties}"] = res["p_value"]
-            n_tied = int(frame.loc[frame[event] == 1, duration].duplicated(keep=False).sum())
-            row["tied_event_times"] = n_tied
-            rows.append(row)
+            rows.append(row | tie_counts(frame[duration], frame[event]))
     return pd.DataFrame(rows)
+
+
+def tie_counts(durations, events) -> dict:
+    """How tied the event times are: events, distinct event times, events sharing their time, the largest tie."""
+    times = pd.Series(np.asarray(durations, dtype=float)[np.asarray(events) == 1])
+    sizes = times.value_counts()
+    return {
+        "events": len(times),
+        "distinct_event_times": len(sizes),
+        "tied_event_times": int(sizes[sizes > 1].sum()),
+        "largest_tie": int(sizes.max()) if len(sizes) else 0,
+    }
 
 
 MATCHING_CHOICES = (

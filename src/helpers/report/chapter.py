@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
-from IPython.display import Markdown
+from IPython.display import HTML, Markdown
 from myst_nb import glue
 
 from ..paper.registry import Quantity, quantity, registry
 from ..printed import EN_DASH, NOT_ESTIMABLE, NOT_REACHED, fixed, format_p, is_missing, p_phrase, parse_printed
-from ..study.design import ALPHA
+from ..study.design import ALPHA, characteristic_in_text
 from ..study.pipeline import StudyResults
 
 STATUS_ORDER = ("exact", "within", "outside", "unattainable")
@@ -39,9 +40,13 @@ MISS_COLUMNS = {
 
 
 def glue_all(values: Mapping[str, object], prefix: str = "") -> None:
-    """Glue every value under ``prefix + name`` (not displayed: the prose shows them)."""
+    """Glue every value under ``prefix + name`` (not displayed: the prose shows them).
+
+    NumPy scalars are glued as Python numbers, so that a format in the prose
+    (``{glue:text}`name:.2f```) applies to them.
+    """
     for name, value in values.items():
-        glue(f"{prefix}{name}", value, display=False)
+        glue(f"{prefix}{name}", value.item() if isinstance(value, np.generic) else value, display=False)
 
 
 def as_printed(q: Quantity, value) -> str:
@@ -96,17 +101,43 @@ def audit_summary(table: pd.DataFrame) -> pd.DataFrame:
     return counts.loc[order].rename_axis(index=None, columns=None)
 
 
+def _readable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Audit rows named by their registry label, both values printed the paper's way, human headers."""
+    rows = rows.copy()
+    rows["label"] = [quantity(k).label for k in rows["key"]]
+    rows["published"] = [as_printed(quantity(k), v) for k, v in zip(rows["key"], rows["published"], strict=True)]
+    rows["reproduced"] = [as_printed(quantity(k), v) for k, v in zip(rows["key"], rows["reproduced"], strict=True)]
+    rows["abs_diff"] = ["" if is_missing(d) else f"{d:g}" for d in rows["abs_diff"]]
+    rows["note"] = rows["note"].fillna("")
+    return rows
+
+
 def audit_misses(table: pd.DataFrame) -> pd.DataFrame:
     """The audit rows neither exact nor within tolerance, named by their registry label."""
-    misses = table[~table["status"].isin(["exact", "within"])].copy()
-    misses["label"] = [quantity(k).label for k in misses["key"]]
-    misses["published"] = [as_printed(quantity(k), v) for k, v in zip(misses["key"], misses["published"], strict=True)]
-    misses["reproduced"] = [
-        as_printed(quantity(k), v) for k, v in zip(misses["key"], misses["reproduced"], strict=True)
-    ]
-    misses["abs_diff"] = ["" if is_missing(d) else f"{d:g}" for d in misses["abs_diff"]]
-    misses["note"] = misses["note"].fillna("")
-    return misses[list(MISS_COLUMNS)].rename(columns=MISS_COLUMNS).set_index("Published number")
+    misses = _readable(table[~table["status"].isin(["exact", "within"])])
+    shown = misses[list(MISS_COLUMNS)].rename(columns=MISS_COLUMNS).set_index("Published number")
+    return shown.rename_axis(index=None, columns="Published number")  # the name sits in the header row
+
+
+def audit_listing(table: pd.DataFrame) -> pd.DataFrame:
+    """Every audit row for reading: section, label, both values as printed, difference, tolerance, status.
+
+    The misses (outside, then unattainable) come first, then the rest in the
+    order of the published file.
+    """
+    rank = {"outside": 0, "unattainable": 1}
+    order = sorted(range(len(table)), key=lambda i: rank.get(table["status"].iloc[i], 2))
+    rows = _readable(table.iloc[order])
+    columns = {"section": "Section", **MISS_COLUMNS}
+    return rows[list(columns)].rename(columns=columns).reset_index(drop=True)
+
+
+def names_in_text(variables: Iterable[str]) -> str:
+    """Table 1 characteristics for running text: 'liver metastases, ECOG PS and 1L-PFS'; 'none' if empty."""
+    names = [characteristic_in_text(v) for v in variables]
+    if not names:
+        return "none"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def fidelity_section(audit_table: pd.DataFrame, sections: Iterable[str], prefix: str, *, styler) -> pd.DataFrame:
@@ -114,8 +145,8 @@ def fidelity_section(audit_table: pd.DataFrame, sections: Iterable[str], prefix:
 
     Glued: ``{prefix}_tbl_fidelity_summary`` and ``{prefix}_tbl_fidelity_off``
     (tables, styled by ``styler``; a sentence instead of an empty table when
-    nothing misses), and for the prose ``{prefix}_fid_n``, ``{prefix}_fid_ok``
-    and ``{prefix}_fid_off`` (all sections together).
+    nothing misses), and for the prose ``{prefix}_fid_n``, ``{prefix}_fid_ok``,
+    ``{prefix}_fid_off`` and ``{prefix}_fid_unattainable`` (all sections together).
     """
     sections = [sections] if isinstance(sections, str) else list(sections)
     rows = audit_table[audit_table["section"].isin(sections)]
@@ -126,7 +157,13 @@ def fidelity_section(audit_table: pd.DataFrame, sections: Iterable[str], prefix:
         styler(misses) if len(misses) else Markdown("Every number of this section is exact or within its tolerance.")
     )
     glue(f"{prefix}_tbl_fidelity_off", shown, display=False)
-    glue_all({"_fid_n": len(rows), "_fid_ok": int(ok.sum()), "_fid_off": int((~ok).sum())}, prefix)
+    counts = {
+        "_fid_n": len(rows),
+        "_fid_ok": int(ok.sum()),
+        "_fid_off": int((~ok).sum()),
+        "_fid_unattainable": int((rows["status"] == "unattainable").sum()),
+    }
+    glue_all(counts, prefix)
     return rows
 
 
@@ -180,3 +217,42 @@ def glue_estimates(results: StudyResults, rows: Mapping[str, tuple[str, str, str
 def side_of(p: float, alpha: float) -> str:
     """'below' or 'above' the significance level, for prose."""
     return "below" if p < alpha else "above"
+
+
+# --- interactive listings (HTML pages) ---------------------------------------------------
+
+PAGE_LENGTH = 10
+
+
+def interactive_tables() -> HTML:
+    """The DataTables library for :func:`interactive_table`, inlined in the page (no network).
+
+    Display it once per page, in a cell whose output stays on the page (its
+    input hidden), before the first interactive table.
+    """
+    from itables import javascript
+
+    return HTML(javascript.generate_init_offline_itables_html(javascript.opt.dt_bundle))
+
+
+def interactive_table(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH) -> HTML:
+    """A searchable, sortable, paginated table (itables) that needs no network: every row, none dropped.
+
+    Cells are shown as text (HTML in them is escaped). Needs the library on the
+    page: see :func:`interactive_tables`.
+    """
+    from itables import to_html_datatable
+
+    html = to_html_datatable(
+        frame,
+        connected=False,
+        maxBytes=0,  # never downsample: the point is every row
+        pageLength=page_length,
+        lengthMenu=[page_length, 25, 50, 100],
+        classes="display compact",
+        style="table-layout:auto;width:100%;margin:auto;caption-side:bottom",
+        showIndex=False,
+        allow_html=False,
+        display_logo_when_loading=False,
+    )
+    return HTML(html)

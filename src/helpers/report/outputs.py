@@ -84,7 +84,7 @@ def write_results(
             table.to_csv(path, index=False, float_format="%.10g", lineterminator="\n")
             written.append(path)
         if figures:
-            for stem, fig in all_figures(results).items():
+            for stem, fig in all_figures(results, audit).items():
                 written += save_figure(fig, staging, stem)
         (staging / MARKER).write_text(headline_json(headline), encoding="utf-8")
         written.append(staging / MARKER)

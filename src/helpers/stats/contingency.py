@@ -77,6 +77,12 @@ def _expected(observed: np.ndarray) -> np.ndarray:
     return np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
 
 
+def expected_counts(table) -> pd.DataFrame:
+    """Counts expected under independence: row total x column total / grand total, same labels as ``table``."""
+    counts = _as_count_table(table)
+    return pd.DataFrame(_expected(counts.to_numpy()), index=counts.index, columns=counts.columns)
+
+
 def compare_proportions(
     table,
     *,

@@ -2,6 +2,7 @@
 
 - :mod:`~helpers.study.cohort` — the data contract: columns, load, validate, derived categories
 - :mod:`~helpers.study.design` — every setting and label: PSM, entry P, endpoints, strata, rows
+- :mod:`~helpers.study.description` — sections 3.1 and 3.2: the whole cohort, the treatment given
 - :mod:`~helpers.study.counts` — Tables 1–3
 - :mod:`~helpers.study.propensity` — the propensity score matching and checks of the pairs
 - :mod:`~helpers.study.efficacy` — Figures 1 and 3 (Kaplan–Meier, log-rank, HR)

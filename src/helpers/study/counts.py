@@ -14,7 +14,7 @@ import pandas as pd
 from ..stats.contingency import compare_groups, compare_proportions
 from ..stats.errors import StatsError
 from . import cohort as C
-from .design import RESPONSE_ROWS, SAFETY_ROWS, TABLE1_LABELS, TESTED_RESPONSE_ROWS
+from .design import ALPHA, RESPONSE_ROWS, SAFETY_ROWS, TABLE1_LABELS, TESTED_RESPONSE_ROWS
 
 
 def count_table(data: pd.DataFrame, indicators: dict[str, pd.Series], by: str, groups, tested) -> pd.DataFrame:
@@ -90,3 +90,46 @@ def safety_table(data: pd.DataFrame, by: str = "group", groups=C.GROUPS) -> pd.D
     out = count_table(data, indicators, by, groups, tested=[key for key, *_ in SAFETY_ROWS])
     out.insert(1, "label", [label for _, label, _, _ in SAFETY_ROWS])
     return out
+
+
+def two_by_two(table: pd.DataFrame, row: str, labels: tuple[str, str] | None = None, groups=C.GROUPS) -> pd.DataFrame:
+    """The 2x2 table behind one tested row of Table 2 or 3: patients with and without, per group.
+
+    ``labels`` name the two rows (default: 'Pneumonitis' and 'no pneumonitis').
+    """
+    r = table.set_index("row").loc[row]
+    name = str(r["label"])
+    first, second = labels or (name, f"no {name[0].lower() + name[1:] if name[1:2].islower() else name}")
+    return pd.DataFrame(
+        [[int(r[f"n_{g}"]) for g in groups], [int(r[f"total_{g}"] - r[f"n_{g}"]) for g in groups]],
+        index=[first, second],
+        columns=list(groups),
+    )
+
+
+def significant_rows(table: pd.DataFrame, alpha: float = ALPHA) -> tuple[str, ...]:
+    """The rows (keys, in order) of a Table 2 or 3 whose p-value is below ``alpha``."""
+    return tuple(table.loc[table["p_value"] < alpha, "row"])
+
+
+def rows_absent_in(table: pd.DataFrame, group: str) -> tuple[str, ...]:
+    """The rows of a Table 2 or 3 that no patient of ``group`` has (e.g. immune-related events without ICIs)."""
+    return tuple(table.loc[table[f"n_{group}"] == 0, "row"])
+
+
+def rows_by_test(table: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """The tested rows of a Table 2 or 3 by the test that compared them: {'pearson': (...), 'fisher': (...)}."""
+    tested = table[table["test"] != ""]
+    return {test: tuple(sub["row"]) for test, sub in tested.groupby("test", sort=False)}
+
+
+def significant_characteristics(table1: pd.DataFrame, alpha: float = ALPHA) -> tuple[str, ...]:
+    """The Table 1 characteristics (variables, in order) whose p-value is below ``alpha``."""
+    rows = table1.drop_duplicates("variable")
+    return tuple(rows.loc[rows["p_value"] < alpha, "variable"])
+
+
+def worst_grades(data: pd.DataFrame, column: str, by: str = "group", groups=C.GROUPS) -> pd.DataFrame:
+    """Patients per group (rows) by their worst grade 0-5 of one adverse event (columns; 0 = never had it)."""
+    counts = pd.crosstab(data[by], data[column]).reindex(index=list(groups), columns=range(6), fill_value=0)
+    return counts.rename_axis(index=None, columns=None)

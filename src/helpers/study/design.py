@@ -10,7 +10,7 @@ strata by liver metastases and by first-line PFS within 2L-ICIs.
 
 from __future__ import annotations
 
-from .cohort import GROUP_ICI, GROUP_NON_ICI, TABLE1_VARIABLES, TREATED
+from .cohort import GROUP_ICI, GROUP_NON_ICI, ICI_AGENTS, TABLE1_VARIABLES, TREATED
 
 ALPHA = 0.05
 
@@ -90,6 +90,48 @@ def characteristic_in_text(variable: str) -> str:
     return name if name[:2].isupper() or name[0].isdigit() else name.lower()
 
 
+# --- sections 3.1 and 3.2: the whole cohort and the treatment given ---------------
+# The shares of all patients that section 3.1 reports: (characteristic, level counted).
+COHORT_SHARES = (
+    ("male", 1),
+    ("smoker", 1),
+    ("ecog_ge2", 0),
+    ("lung_met", 1),
+    ("bone_met", 1),
+    ("brain_met", 1),
+    ("liver_met", 1),
+    ("sites_ge3", 1),
+    ("first_line_ici", 1),
+)
+REGIMEN_LABELS = {
+    "ici_chemotherapy": "ICI + chemotherapy",
+    "ici_antiangiogenic": "ICI + anti-angiogenic agent",
+    "ici_chemotherapy_antiangiogenic": "ICI + chemotherapy + anti-angiogenic agent",
+    "ici_monotherapy": "ICI alone",
+    "chemotherapy": "Chemotherapy",
+    "antiangiogenic": "Anti-angiogenic agent (anlotinib), alone or with chemotherapy",
+}
+ICI_AGENT_LABELS = {agent: agent.capitalize() for agent in ICI_AGENTS}
+
+# --- tests of Tables 1-3 ------------------------------------------------------------
+TEST_LABELS = {
+    "pearson": "Pearson's chi-square test without continuity correction",
+    "yates": "the chi-square test with Yates's continuity correction",
+    "fisher": "Fisher's exact test",
+    "mcnemar": "McNemar's test for paired data",
+}
+
+
+def level_share_label(variable: str, level: int) -> str:
+    """A characteristic with the level counted: 'Gender: Male', 'ECOG PS: <2'."""
+    return f"{characteristic(variable)}: {level_label(variable, level)}"
+
+
+def describe_test(test: str) -> str:
+    """The name of a test for tables and prose: "Fisher's exact test"; unknown names pass through."""
+    return TEST_LABELS.get(test, test)
+
+
 def columns(endpoint: str) -> tuple[str, str]:
     """Duration and event column of an endpoint ("pfs" or "os")."""
     if endpoint not in ENDPOINTS:
@@ -124,6 +166,8 @@ SAFETY_ROWS = (
     ("diarrhea", "Diarrhea", "ae_diarrhea", (1, 2, 3, 4, 5)),
     ("adrenal_insufficiency", "Adrenal insufficiency", "ae_adrenal_insufficiency", (1, 2, 3, 4, 5)),
 )
+SAFETY_LABELS = {row: label for row, label, _, _ in SAFETY_ROWS}
+SAFETY_GRADES = {row: grades for row, _, _, grades in SAFETY_ROWS}
 
 # --- what a cohort needs for the analyses to run --------------------------------
 MIN_PER_GROUP = 10

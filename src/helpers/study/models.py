@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..stats.cox import cox_table, fit_cox, proportional_hazards_test, subgroup_effects
 from . import cohort as C
-from .design import COX_ENTRY_P, COX_TABLES, ENDPOINTS, characteristic, columns, level_label
+from .design import ALPHA, COX_ENTRY_P, COX_TABLES, ENDPOINTS, characteristic, columns, level_label
 
 
 def cox_tables(ici: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -56,3 +56,44 @@ def subgroups(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
         )
         out[f"subgroups_{endpoint}"] = frame
     return out
+
+
+# --- summaries the chapters quote ----------------------------------------------------
+
+
+def ph_summary(ph: pd.DataFrame, alpha: float = ALPHA) -> dict:
+    """The proportional-hazards checks of Tables 4–5 in a few numbers.
+
+    ``ph`` is the ``ph_tests`` table (one row per model and covariate, plus a
+    GLOBAL row per model). Returns the number of models and of per-covariate
+    tests, the tests with p below ``alpha`` (a frame), and the global p-value
+    of each endpoint's multivariable model.
+    """
+    per_covariate = ph[ph["covariate"] != "GLOBAL"]
+    multi = ph[(ph["model"] == "multivariable") & (ph["covariate"] == "GLOBAL")]
+    return {
+        "n_models": int(ph.groupby(["endpoint", "model"]).ngroups),
+        "n_tests": len(per_covariate),
+        "flagged": per_covariate[per_covariate["p_value"] < alpha].reset_index(drop=True),
+        "global_p": {e: float(p) for e, p in zip(multi["endpoint"], multi["p_value"], strict=True)},
+    }
+
+
+def subgroup_summary(frame: pd.DataFrame, alpha: float = ALPHA) -> dict:
+    """Figure 2 in a few numbers: subgroups, HRs below one, p below ``alpha``, interactions below ``alpha``.
+
+    ``frame`` is a ``subgroups_<endpoint>`` table (one row per level, the
+    interaction p-value repeated on both levels of a characteristic).
+    ``expected_by_chance`` is the number of subgroup p-values expected below
+    ``alpha`` if the treatment did nothing anywhere.
+    """
+    interactions = frame.drop_duplicates("variable")
+    return {
+        "n_subgroups": len(frame),
+        "n_characteristics": len(interactions),
+        "n_below_one": int((frame["estimate"] < 1).sum()),
+        "n_significant": int((frame["p_value"] < alpha).sum()),
+        "significant": frame[frame["p_value"] < alpha].reset_index(drop=True),
+        "n_interaction_significant": int((interactions["p_interaction"] < alpha).sum()),
+        "expected_by_chance": len(frame) * alpha,
+    }

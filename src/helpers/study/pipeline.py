@@ -2,7 +2,7 @@
 
 :func:`run_all` is what ``python -m helpers analyze`` runs and what the book's
 chapters read (through :func:`helpers.manuscript.load_study`): it calls the
-builders of :mod:`.counts`, :mod:`.efficacy`, :mod:`.models` and
+builders of :mod:`.description`, :mod:`.counts`, :mod:`.efficacy`, :mod:`.models` and
 :mod:`.propensity` with the settings of :mod:`.design`, and nothing else. The
 comparison with the original study's printed numbers is not part of it (see
 :mod:`helpers.paper.fidelity`).
@@ -18,6 +18,7 @@ import pandas as pd
 from ..stats.matching import PropensityMatch
 from . import cohort as C
 from .counts import baseline_table, response_table, safety_table
+from .description import cohort_description, treatment_details
 from .design import (
     COX_TABLES,
     ENDPOINTS,
@@ -58,6 +59,15 @@ class StudyResults:
 
     def safety(self) -> pd.DataFrame:
         return self.tables["table3_safety"]
+
+    def cohort_description(self) -> pd.DataFrame:
+        """Section 3.1: age and the shares of all patients with each characteristic, before matching."""
+        return self.tables["cohort_description"]
+
+    def treatment_details(self, group: str | None = None) -> pd.DataFrame:
+        """Section 3.2: regimens, ICI agents and cycles per group (all groups, or the rows of ``group``)."""
+        table = self.tables["treatment_details"]
+        return table if group is None else table[table["group"] == group].reset_index(drop=True)
 
     def population(self, population: str) -> pd.DataFrame:
         """The patients of a population: everyone before matching, the pairs after."""
@@ -162,7 +172,10 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     data = C.derive_categories(cohort)
     psm = match_study(data)
     pops = populations(data, psm)
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame] = {
+        "cohort_description": cohort_description(data),
+        "treatment_details": treatment_details(data),
+    }
     for pop, frame in pops.items():
         tables[f"table1_{pop}"] = baseline_table(frame)
         tables[f"table2_response_{pop}"] = response_table(frame)
