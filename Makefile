@@ -1,14 +1,31 @@
 # The two commands a newcomer needs: `make book` and `make test`.
-# Both create .venv (Python 3.11) and install the locked dependencies on first use.
+# Both create .venv with a supported Python (3.11, 3.12 or 3.13) and install that version's
+# locked dependencies (requirements/py3.X.lock) on first use.
+#
+# PYTHON: the interpreter .venv is built with: a command, a path, or a version ("3.12").
+#         Unset, the newest supported one found (scripts/find_python.sh: python3.13, 3.12,
+#         3.11 on PATH, then the versions pyenv has installed, selected or not).
+# VENV:   the virtual environment, .venv unless given, e.g.
+#         make VENV=.venv-3.12 PYTHON=python3.12 test-quick
 
-PYTHON ?= python3.11
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell sh scripts/find_python.sh)
+else
+override PYTHON := $(shell sh scripts/find_python.sh --resolve '$(PYTHON)')
+endif
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 COHORT := data/synthetic/cohort.csv
 JB     := $(VENV)/bin/jupyter-book
 
-.PHONY: help install data calibrate results book test test-quick lint format sync bench clean lock simulate
+# "3.13 3.13.0" when PYTHON runs a supported version, empty otherwise.
+PY_INFO    := $(if $(PYTHON),$(shell sh scripts/find_python.sh --check '$(PYTHON)'))
+PY_MINOR   := $(word 1,$(PY_INFO))
+PY_VERSION := Python $(word 2,$(PY_INFO))
+LOCK       := requirements/py$(PY_MINOR).lock
+
+.PHONY: help install python data calibrate results check-results book test test-quick lint format sync bench clean lock simulate FORCE
 
 help:
 	@echo "make book   - install (first run), regenerate stale data, execute notebooks, build _build/html"
@@ -17,15 +34,42 @@ help:
 	@echo "make results - run every analysis into results/ (CSV, PNG, SVG, results.json)"
 	@echo "make bench  - print the benchmark figures"
 	@echo "make simulate - the simulation study: truth, calibration check, every scenario (1,000 replicates each) on Dask"
+	@echo "make lock   - regenerate requirements/py3.X.lock for each supported Python found (UPGRADE=1: newest versions)"
+	@echo "make check-results - rerun the analyses with this venv's Python and compare with the committed results/"
+	@echo "make python - show the Python, venv and lock file in use (PYTHON=... VENV=... choose them)"
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+python:
+	@echo "PYTHON=$(PYTHON) ($(if $(PY_MINOR),$(PY_VERSION),not a supported Python))"
+	@echo "VENV=$(VENV) ($(if $(wildcard $(STAMP)),built with $(shell head -n 1 $(STAMP)),not installed))"
+	@echo "LOCK=$(if $(PY_MINOR),$(LOCK),none)"
+
+# The stamp's first line is `python -V` of the interpreter the venv was built with. When
+# PYTHON is another version, the stamp is out of date and the venv is rebuilt (not reused).
+ifneq ($(shell head -n 1 $(STAMP) 2>/dev/null),$(PY_VERSION))
+$(STAMP): FORCE
+endif
+
+ifeq ($(PY_MINOR),)
+$(STAMP): FORCE
+	@sh scripts/find_python.sh --help-missing '$(PYTHON)' >&2; exit 1
+else
+$(STAMP): $(LOCK) pyproject.toml
+	@if [ -e $(VENV) ] && [ "$$($(PY) -V 2>/dev/null)" != "$(PY_VERSION)" ]; then \
+	  test -f $(VENV)/pyvenv.cfg || { echo "$(VENV) exists but is not a virtual environment; move it away" >&2; exit 1; }; \
+	  echo "$(VENV) runs $$($(PY) -V 2>/dev/null || echo 'no Python'); rebuilding it with $(PY_VERSION) ($(PYTHON))"; \
+	  rm -rf $(VENV); \
+	fi
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "$(PYTHON) could not create $(VENV); on Debian or Ubuntu install python$(PY_MINOR)-venv" >&2; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
-	@touch $(STAMP)
+	@printf '%s\nbuilt with %s from %s\n' "$(PY_VERSION)" "$(PYTHON)" "$(LOCK)" > $(STAMP)
+endif
+
+FORCE:
 
 # The cohort is rebuilt only when the generator or its inputs change.
 $(COHORT): $(STAMP) $(shell find src/helpers/synthetic src/helpers/study src/helpers/stats src/helpers/paper -name "*.py") data/synthetic/generator_params.json data/published/published_results.yaml
@@ -41,6 +85,17 @@ $(RESULTS): $(STAMP) $(COHORT) $(shell find src/helpers -name "*.py") data/publi
 	$(PY) -m helpers analyze $(COHORT) --out results --figures --audit
 
 results: $(RESULTS)
+
+# The committed cohort and results/, regenerated with this venv's Python into _build/check-py3.X
+# and compared (.ci/run does this for each Python it has): the numbers must not depend on
+# the Python version. Figures may differ only where the locks pin other plotting libraries.
+CHECK_DIR := _build/check-py$(PY_MINOR)
+check-results: $(STAMP)
+	rm -rf $(CHECK_DIR) && mkdir -p $(CHECK_DIR)/cohort
+	$(PY) -m helpers generate --out $(CHECK_DIR)/cohort/cohort.csv >/dev/null
+	$(PY) scripts/compare_results.py $(COHORT) $(CHECK_DIR)/cohort/cohort.csv
+	$(PY) -m helpers analyze $(COHORT) --out $(CHECK_DIR)/results --figures --audit >/dev/null
+	$(PY) scripts/compare_results.py results $(CHECK_DIR)/results --locks requirements/py*.lock
 
 calibrate: $(STAMP)
 	$(PY) -m helpers calibrate
@@ -96,10 +151,12 @@ test-quick: $(STAMP) lint
 bench: $(STAMP)
 	$(PY) benchmarks/run.py
 
-lock: $(STAMP)
-	@{ echo "# Exact pins of every package in the project's virtual environment (Python 3.11)."; \
-	   echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
-	   $(PY) -m pip freeze --all --exclude-editable | grep -viE '^pip=='; } > requirements.lock
+# One lock per supported Python, from the top-level requirements in pyproject.toml, for
+# every supported version this machine has (scripts/lock.py says which it skipped).
+# UPGRADE=1 moves to the newest versions the requirements allow; LOCK_VERSIONS="3.12" limits it.
+lock:
+	@test -n "$(PY_MINOR)" || { sh scripts/find_python.sh --help-missing '$(PYTHON)' >&2; exit 1; }
+	$(PYTHON) scripts/lock.py $(if $(UPGRADE),--upgrade) $(LOCK_VERSIONS)
 
 clean:
 	rm -rf _build

@@ -45,7 +45,7 @@ def big_cohort(n: int, seed: int = 1) -> pd.DataFrame:
 
 def book_copy(workdir: Path) -> Path:
     copy = workdir / "project"
-    ignore = shutil.ignore_patterns(".venv", "_build", ".git", "artifacts", "__pycache__", ".pytest_cache")
+    ignore = shutil.ignore_patterns(".venv", ".venv-*", "_build", ".git", "artifacts", "__pycache__", ".pytest_cache")
     shutil.copytree(ROOT, copy, ignore=ignore)
     return copy
 

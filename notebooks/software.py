@@ -76,9 +76,9 @@ glue("software_tbl_layout", styled(software.package_layout()), display=False)
 # ## Python and its packages
 #
 # The table lists Python and every package `pyproject.toml` declares (the run-time
-# dependencies and the `book` extra), with the version installed, the version pinned in
-# `requirements.lock` (the file from which `make` installs the environment) and where the
-# project uses it.
+# dependencies and the `book` extra), with the version installed, the version pinned in the lock
+# file of the Python that built the book (`requirements/pyX.Y.lock`, the file from which `make`
+# installs the environment) and where the project uses it.
 #
 # (code-tbl-software-versions)=
 
@@ -92,8 +92,9 @@ glue_all(
     {
         "python": versions.loc["Python", "Installed"],
         "n_declared": len(packages),
-        "n_agree": int((packages["Installed"] == packages["requirements.lock"]).sum()),
+        "n_agree": int((packages["Installed"] == packages[software.LOCK_COLUMN]).sum()),
         "n_lock": len(software.pinned()),
+        "lock_versions": ", ".join(software.locked_pythons()),
     },
     "software_",
 )
@@ -109,9 +110,11 @@ glue_all(
 #
 # The book was built with Python {glue:text}`software_python`. Of the
 # {glue:text}`software_n_declared` declared packages, {glue:text}`software_n_agree` match their
-# pin. `requirements.lock` pins the exact version of all {glue:text}`software_n_lock` packages in
-# the environment, including those the declared ones pull in; `make lock` regenerates it after a
-# change to the dependencies in `pyproject.toml`.
+# pin. There is one lock file per supported Python ({glue:text}`software_lock_versions`), with the same versions
+# wherever a package supports all three; this one pins the exact version of all
+# {glue:text}`software_n_lock` packages in the environment, including those the declared ones
+# pull in. `make lock` regenerates every lock after a change to the dependencies in
+# `pyproject.toml`.
 #
 # A few of these packages deserve a word. The survival statistics of the book are the project's
 # own code, written to follow the conventions of SPSS, the software of the original study;

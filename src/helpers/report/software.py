@@ -2,7 +2,7 @@
 
 Read, not computed: the declared packages come from ``pyproject.toml`` (the
 run-time dependencies and the ``book`` extra), the pins from
-``requirements.lock``, the installed versions from ``importlib.metadata``, and
+the lock file of the running Python (``requirements/pyX.Y.lock``), the installed versions from ``importlib.metadata``, and
 where a package is used from the import statements of the package, the
 notebooks and the tests. :func:`package_layout` lists the layers of
 ``helpers`` from the modules' own docstrings.
@@ -16,6 +16,7 @@ import pkgutil
 import re
 import shutil
 import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -24,7 +25,8 @@ import pandas as pd
 
 from ..paths import PROJECT_ROOT
 
-LOCK_FILE = PROJECT_ROOT / "requirements.lock"
+LOCK_FILE = PROJECT_ROOT / "requirements" / f"py{sys.version_info.major}.{sys.version_info.minor}.lock"
+LOCK_COLUMN = "Pinned"
 PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 # distribution name -> the name it is imported by, where the two differ
 IMPORT_NAMES = {
@@ -74,9 +76,15 @@ def requires_python() -> str:
 
 
 def pinned() -> dict[str, str]:
-    """The exact versions of requirements.lock, by normalised name."""
+    """The exact versions of the running Python's lock file, by normalised name."""
     lines = [line.split("==", 1) for line in LOCK_FILE.read_text(encoding="utf-8").splitlines() if "==" in line]
     return {normalise(name): version.strip() for name, version in lines}
+
+
+def locked_pythons() -> list[str]:
+    """The Python versions with a lock file, oldest first: ['3.11', '3.12', '3.13']."""
+    versions = [path.stem.removeprefix("py") for path in LOCK_FILE.parent.glob("py*.lock")]
+    return sorted(versions, key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
 def imported_modules(folder: Path) -> set[str]:
@@ -115,7 +123,7 @@ def package_versions() -> pd.DataFrame:
     rows = [("Python", platform.python_version(), f"pyproject.toml: {requires_python()}", "everything")]
     for name in declared_packages():
         rows.append((name, metadata.version(name), pins.get(name, "not pinned"), places[name]))
-    return pd.DataFrame(rows, columns=["Package", "Installed", "requirements.lock", "Used by"]).set_index("Package")
+    return pd.DataFrame(rows, columns=["Package", "Installed", LOCK_COLUMN, "Used by"]).set_index("Package")
 
 
 def r_versions() -> pd.DataFrame:
