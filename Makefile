@@ -25,7 +25,7 @@ PY_MINOR   := $(word 1,$(PY_INFO))
 PY_VERSION := Python $(word 2,$(PY_INFO))
 LOCK       := requirements/py$(PY_MINOR).lock
 
-.PHONY: help install python data calibrate results check-results book test test-quick lint format sync bench clean lock execute pdf FORCE
+.PHONY: help install python data calibrate results check-results book test test-quick lint format sync bench clean lock execute pdf simulate FORCE
 
 # The PDF book needs XeLaTeX and latexmk (Debian: the TEX_PACKAGES below; .ci/run installs them).
 TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended latexmk
@@ -39,6 +39,7 @@ help:
 	@echo "make results - run every analysis into results/ (CSV, PNG, SVG, results.json)"
 	@echo "make pdf    - the book as one PDF ($(PDF), XeLaTeX; also offered in the HTML download menu)"
 	@echo "make bench  - print the benchmark figures"
+	@echo "make simulate - the simulation study: truth, calibration check, every scenario (1,000 replicates each) on Dask"
 	@echo "make lock   - regenerate requirements/py3.X.lock for each supported Python found (UPGRADE=1: newest versions)"
 	@echo "make check-results - rerun the analyses with this venv's Python and compare with the committed results/"
 	@echo "make python - show the Python, venv and lock file in use (PYTHON=... VENV=... choose them)"
@@ -108,6 +109,21 @@ check-results: $(STAMP)
 calibrate: $(STAMP)
 	$(PY) -m helpers calibrate
 	$(PY) -m helpers generate
+
+# The simulation study (helpers.simulation): the structural model's truth, its check against the paper,
+# every scenario with $(SIM_REPLICATES) replicates on a local Dask cluster, then the performance tables and
+# figures, all into results/simulation/ (which the book reads; the book build never runs the experiment).
+# A scenario whose folder already holds finished replicates is resumed, not recomputed.
+SIM_DIR        := results/simulation
+SIM_REPLICATES ?= 1000
+SIM_SCENARIOS  := base null strong_confounding small caliper
+simulate: $(STAMP)
+	$(PY) -m helpers simulate-truth --out $(SIM_DIR)
+	$(PY) -m helpers simulate-check --out $(SIM_DIR) --draws 200
+	@for s in $(SIM_SCENARIOS); do \
+	  $(PY) -m helpers simulate --scenario $$s --replicates $(SIM_REPLICATES) --out $(SIM_DIR)/$$s || exit 1; \
+	done
+	$(PY) -m helpers simulate-report $(SIM_DIR)
 
 BOOK_CONFIG := _build/config.yml
 NB_CACHE    := _build/.jupyter_cache

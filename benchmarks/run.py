@@ -58,6 +58,13 @@ def build_book(project: Path) -> None:
 
 
 def main() -> int:
+    # --- simulation study (helpers.simulation, on Dask): benchmarks/bench_simulation.py ---------------
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_simulation
+
+    bench_simulation.main()
+    # --- end of the simulation study's benchmarks ----------------------------------------------------
+
     from helpers.stats.matching import match_nearest
 
     print(f"benchmarks on {ROOT}")

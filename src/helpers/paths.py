@@ -16,3 +16,5 @@ PUBLISHED_YAML = DATA_DIR / "published" / "published_results.yaml"
 RESULTS_DIR = PROJECT_ROOT / "results"
 # Cached analyses of a cohort (see helpers.manuscript); inside the build folder, never committed.
 CACHE_DIR = PROJECT_ROOT / "_build" / ".study_cache"
+# The simulation study's results (make simulate), which the simulation chapter reads.
+SIMULATION_DIR = RESULTS_DIR / "simulation"

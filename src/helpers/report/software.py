@@ -29,7 +29,12 @@ LOCK_FILE = PROJECT_ROOT / "requirements" / f"py{sys.version_info.major}.{sys.ve
 LOCK_COLUMN = "Pinned"
 PYPROJECT = PROJECT_ROOT / "pyproject.toml"
 # distribution name -> the name it is imported by, where the two differ
-IMPORT_NAMES = {"pyyaml": "yaml", "jupyter-book": "jupyter_book", "sphinx-mathjax-offline": "sphinx_mathjax_offline"}
+IMPORT_NAMES = {
+    "pyyaml": "yaml",
+    "jupyter-book": "jupyter_book",
+    "sphinx-mathjax-offline": "sphinx_mathjax_offline",
+    "dask": "distributed",  # declared as dask[distributed]; the simulation engine imports distributed
+}
 # packages the book build uses without an import in the project's code
 BUILD_TOOLS = {
     "jupyter-book": "the book build (`jupyter-book build`)",
