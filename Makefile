@@ -131,7 +131,16 @@ NB_CACHE    := _build/.jupyter_cache
 # Notebooks are executed first, in parallel, into the same jupyter-cache the book
 # build reads (Jupyter Book would run them one by one); a notebook that raises is
 # re-run by the build, which then fails on it.
-execute: $(STAMP) $(COHORT) $(RESULTS)
+# jupyter-cache keys an executed notebook on the notebook's own text, and Sphinx rereads only
+# the pages whose source changed. A change to the package, the cohort, results/ or the kernel
+# settings can change any chapter's output, so it empties both: every notebook runs again and
+# every page is reread (never a stale table in the book).
+NB_INPUTS := $(NB_CACHE)/.inputs
+$(NB_INPUTS): $(STAMP) $(COHORT) $(RESULTS) $(shell find src/helpers results -name "*.py" -o -name "*.csv" -o -name "*.json") book/ipython_kernel_config.py data/published/published_results.yaml
+	rm -rf $(NB_CACHE) _build/.doctrees
+	@mkdir -p $(NB_CACHE) && touch $@
+
+execute: $(STAMP) $(COHORT) $(RESULTS) $(NB_INPUTS)
 	$(PY) scripts/book_config.py $(BOOK_CONFIG)
 	@# the analyses and the audit, computed once into the store every chapter reads (helpers.manuscript)
 	$(PY) -c "from helpers.manuscript import load_study; load_study()"

@@ -385,8 +385,6 @@ _ = fidelity_section(study.audit.table, "Efficacy after PSM", "efficacy_after", 
 # ```
 #
 # The rows that are neither exact nor within tolerance are listed next.
-#
-# (code-tbl-efficacy-fidelity-off)=
 
 # %% [markdown]
 # ```{glue:figure} efficacy_tbl_fidelity_off
@@ -394,7 +392,7 @@ _ = fidelity_section(study.audit.table, "Efficacy after PSM", "efficacy_after", 
 #
 # Fidelity of Figure 1, the misses | Audit rows of the efficacy sections outside their
 # tolerance: the key in the project's copy of the published results, the printed and the
-# reproduced value, their difference and the tolerance. ({ref}`code <code-tbl-efficacy-fidelity-off>`)
+# reproduced value, their difference and the tolerance. ({ref}`code <code-tbl-efficacy-fidelity-summary>`)
 # ```
 #
 # Before matching, {glue:text}`efficacy_before_fid_ok` of {glue:text}`efficacy_before_fid_n`

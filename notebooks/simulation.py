@@ -35,7 +35,7 @@
 # study from it many times, runs the paper's analysis and its alternatives on every draw, and
 # measures how close each comes to the truth. The plan follows the ADEMP structure of simulation
 # studies (aims, data-generating mechanisms, estimands, methods, performance measures) of
-# Morris, White and Crowther (2019).
+# {cite:t}`morris2019simulation`.
 #
 # **The structural model is this book's assumption, not the original study's data.** It is
 # calibrated so that one draw looks like the paper, but nothing in the paper says that the
@@ -452,7 +452,7 @@ glue("sim_tbl_methods", styled(methods_display([*base_methods, "psm_cox_logit"])
 # ## Performance measures
 #
 # For each method and estimand, over the replicates, the experiment reports the measures below,
-# with the Monte Carlo standard errors of Morris, White and Crowther (2019):
+# with the Monte Carlo standard errors of {cite:t}`morris2019simulation`:
 #
 # - **bias**, the mean estimate minus the truth (log hazard ratios);
 # - the **empirical SE**, the standard deviation of the estimates over the replicates, and the

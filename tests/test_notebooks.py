@@ -110,3 +110,17 @@ def test_the_downloadable_notebook_carries_its_outputs(path):
     assert code and all(c.get("execution_count") for c in code), f"{path.stem}.ipynb: not executed"
     assert any(c.outputs for c in code), f"{path.stem}.ipynb carries no outputs"
     assert "make install" in nb.cells[0].source, f"{path.stem}.ipynb does not open with the re-run note"
+
+
+def test_a_change_to_the_package_reexecutes_every_notebook_and_rereads_every_page():
+    # jupyter-cache and Sphinx only see the notebooks' text; the Makefile must empty both when code changes
+    import subprocess
+
+    out = subprocess.run(
+        ["make", "-n", "-W", "src/helpers/stats/survival.py", "execute"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "rm -rf _build/.jupyter_cache _build/.doctrees" in out

@@ -136,3 +136,41 @@ def test_latex_multirow_labels_keep_their_natural_width_in_plain_columns():
     frame = pd.DataFrame({"note": ["a very long explanation that must wrap " * 3] * 4}, index=index)
     latex = latex_table(frame.style)
     assert r"\multirow[t]{2}{*}{pfs}" in latex and "{=}" not in latex
+
+
+def test_latex_columns_are_sized_by_their_own_header_labels_not_by_spanning_ones():
+    import re
+
+    import pandas as pd
+
+    from helpers.report.tables import TEXT_WIDTH_EM, latex_table
+
+    # Table 1's shape: a spanning population label, a long group label per column, a short unit
+    groups = ["Treatment group alpha (n = 200)", "Treatment group beta (n = 296)"]
+    columns = pd.MultiIndex.from_tuples([(pop, g, "No. (%)") for pop in ("Before", "After") for g in groups])
+    frame = pd.DataFrame([["47 (23.5)"] * 4] * 2, index=["Yes", "No"], columns=columns)
+    latex = latex_table(frame.style)
+    spec = re.search(r"\\begin\{longtable\}\{(.*)\}\n", latex).group(1)
+    widths = [float(w) for w in re.findall(r"p\{([\d.]+)em\}", spec)]
+    # the group labels (31 characters) do not fit four abreast at their natural width: they wrap
+    assert len(widths) >= 4 and sum(widths) <= TEXT_WIDTH_EM
+    # "Before" spans two columns and sizes neither; a lone label would be counted
+    assert latex.count(r"\multicolumn{2}{c}{Before}") >= 1
+
+
+def test_a_table_too_wide_for_the_small_font_is_set_smaller_and_its_labels_wrap():
+    import pandas as pd
+
+    from helpers.report.tables import latex_table
+
+    # ten columns of long unbreakable words cannot fit at footnotesize even fully wrapped
+    frame = pd.DataFrame({f"Heading{k}long": ["0.012 (0.003)"] * 2 for k in range(10)}, index=["a", "b"])
+    assert r"\begingroup\scriptsize" in latex_table(frame.style) or r"\begingroup\tiny" in latex_table(frame.style)
+    narrow = pd.DataFrame({"P": ["0.5"]}, index=["a"])
+    assert r"\begingroup\footnotesize" in latex_table(narrow.style)
+    # a wrapped outer label wraps inside its multirow instead of running over the next column
+    index = pd.MultiIndex.from_product(
+        [["Before matching, progression-free survival, all patients", "After"], ["x", "y"]]
+    )
+    wide = pd.DataFrame({f"column {k}": ["twenty characters ok"] * 4 for k in range(3)}, index=index)
+    assert r"\multirow[t]{2}{=}" in latex_table(wide.style)

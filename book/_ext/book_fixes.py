@@ -4,7 +4,8 @@ Jupyter Book 1 registers sphinx-thebe's inline configuration script twice, so
 every page declares ``THEBE_JS_URL`` twice and the browser reports a console
 error. This extension drops duplicate script entries before each page is
 written, keeps Sphinx's automatic figure numbering off, and offers each
-notebook page's paired .ipynb in the download menu (the book reads the
+notebook page's notebook in the download menu as the build executed it, with
+every glued table and figure under the cell that made it (the book reads the
 jupytext .py files, so the theme would otherwise offer only the .py).
 
 For the PDF (LaTeX) book, tables glued from pandas Stylers arrive as
@@ -20,7 +21,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jupytext
+import nbformat
 from docutils import nodes
+from jupyter_cache import get_cache
 
 TABLE_ENVIRONMENTS = ("\\begin{longtable}", "\\begin{tabular}")
 
@@ -42,21 +46,55 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     scripts[:] = unique
 
 
-def _ipynb_download(app, pagename, templatename, context, doctree):
-    """Offer the page's notebook in the theme's download menu, with its outputs.
+def _shown(output):
+    """A glue record (``glue(..., display=False)``) as an ordinary display output.
 
-    The notebook as the build executed it (myst-nb writes it to
-    ``jupyter_execute/`` beside the HTML) carries every table and figure; the
-    paired ``.ipynb`` in ``notebooks/`` is the fallback when the page was not
-    executed. Either is copied to ``_sources/`` under the page's name.
+    myst-nb places glued tables and figures in the page, not under their cell;
+    a notebook front end ignores the record's prefixed MIME types, so the
+    downloaded notebook carries them as plain display outputs instead.
+    """
+    prefix = output.get("metadata", {}).get("scrapbook", {}).get("mime_prefix")
+    if not prefix:
+        return output
+    data = {key[len(prefix) :]: value for key, value in output.get("data", {}).items() if key.startswith(prefix)}
+    return nbformat.v4.new_output("display_data", data=data, metadata={"glue": output.metadata["scrapbook"]["name"]})
+
+
+def _executed_notebook(app, pagename):
+    """The page's notebook as this build executed it (from jupyter-cache), or None when it has no record."""
+    cache_path = Path(app.config.nb_execution_cache_path or Path(app.outdir).parent / ".jupyter_cache")
+    if not cache_path.exists():
+        return None
+    try:
+        _, notebook = get_cache(cache_path).merge_match_into_notebook(
+            jupytext.read(Path(app.srcdir) / f"{pagename}.py")
+        )
+    except KeyError:  # not executed through the cache (e.g. a build with execution off)
+        return None
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [_shown(output) for output in cell.outputs]
+    return notebook
+
+
+def _ipynb_download(app, pagename, templatename, context, doctree):
+    """Offer the page's notebook in the theme's download menu, executed and with its outputs.
+
+    Every table and figure appears under the cell that made it. The paired
+    ``.ipynb`` of ``notebooks/`` (no outputs) is the fallback when the build
+    did not execute the page. Either is written to ``_sources/`` under the
+    page's name.
     """
     paired = Path(app.srcdir) / f"{pagename}.ipynb"
     if not paired.exists() or not (Path(app.srcdir) / f"{pagename}.py").exists():
         return
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(executed if executed.exists() else paired, target)
+    executed = _executed_notebook(app, pagename)
+    if executed is None:
+        shutil.copyfile(paired, target)
+    else:
+        nbformat.write(executed, target)
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 

@@ -600,24 +600,36 @@ def _as_latex_text(func):
     return display
 
 
-TEXT_WIDTH_EM = 54.0  # the PDF's text width (A4, Sphinx's margins) in em of the table's footnotesize font
+TEXT_WIDTH_PT = 400.0  # the text width (A4, Sphinx's margins) is about 430 pt; the rest absorbs estimate error
+TABCOLSEP_PT = 4.0
 CHAR_EM = 0.64  # average character width, in em (DejaVu Serif is wide; digits 0.64 em)
+# the table's font, largest first: a table whose columns cannot fit even when every one wraps
+# down to its longest word is set in the next smaller size
+FONT_SIZES = ((r"\footnotesize", 8.0), (r"\scriptsize", 7.0), (r"\tiny", 5.0))
+TEXT_WIDTH_EM = TEXT_WIDTH_PT / FONT_SIZES[0][1]  # the budget in em of the first size
 
 
-def _column_widths(cells: list[list[str]], budget: float = TEXT_WIDTH_EM) -> list[float | None]:
+def _words(text: str) -> list[str]:
+    """Where a cell may break: spaces (not no-break spaces), underscores, a dot before a letter; never in a number."""
+    return re.split(r"[ \t\n]|_|\.(?=[A-Za-z])|allowbreak\{\}", text)
+
+
+def _least_width(cells: list[list[str]], padding: float) -> float:
+    """The table's width (em) with every column wrapped down to its longest word."""
+    return sum(max((len(w) for t in column for w in _words(t)), default=1) * CHAR_EM + padding for column in cells)
+
+
+def _column_widths(cells: list[list[str]], budget: float = TEXT_WIDTH_EM, padding: float = 1.0) -> list[float | None]:
     """Widths (em) for the columns that must wrap to fit ``budget``; None for a column left at its natural width.
 
     ``cells`` holds each column's texts (header and body). The longest text of each
     column sets its natural width, its longest unbreakable word its least width. If
     the columns do not fit side by side, every column is capped at the largest width
     that makes them fit (never below its least width), and the capped ones wrap.
+    ``padding`` is the space around each column (``\tabcolsep`` twice), in em.
     """
     natural = [max((len(t) for t in column), default=1) * CHAR_EM for column in cells]
-    least = [
-        max((len(w) for t in column for w in re.split(r"[\s._]|allowbreak\{\}", t)), default=1) * CHAR_EM
-        for column in cells
-    ]
-    padding = 1.0  # \tabcolsep on both sides
+    least = [max((len(w) for t in column for w in _words(t)), default=1) * CHAR_EM for column in cells]
 
     def total(cap: float) -> float:
         return sum(max(min(w, cap), m) for w, m in zip(natural, least, strict=True)) + padding * len(natural)
@@ -629,6 +641,19 @@ def _column_widths(cells: list[list[str]], budget: float = TEXT_WIDTH_EM) -> lis
         cap = (low + high) / 2
         low, high = (cap, high) if total(cap) <= budget else (low, cap)
     return [round(max(low, m), 2) if w > max(low, m) else None for w, m in zip(natural, least, strict=True)]
+
+
+def _font_size(cells: list[list[str]]) -> tuple[str, float, float]:
+    """The largest font whose columns can fit the text width: (command, budget in em, padding in em)."""
+    fits = [
+        (command, TEXT_WIDTH_PT / size, 2 * TABCOLSEP_PT / size)
+        for command, size in FONT_SIZES
+        if _least_width(cells, 2 * TABCOLSEP_PT / size) <= TEXT_WIDTH_PT / size
+    ]
+    if fits:
+        return fits[0]
+    command, size = FONT_SIZES[-1]  # nothing fits: the smallest size, and the columns wrap as far as they can
+    return command, TEXT_WIDTH_PT / size, 2 * TABCOLSEP_PT / size
 
 
 def latex_table(styler) -> str:
@@ -656,11 +681,16 @@ def latex_table(styler) -> str:
     cells = [
         [str(v) for v in frame.index.get_level_values(i)] + [str(frame.index.names[i] or "")] for i in index_levels
     ]
-    for j, column in enumerate(frame.columns):
-        header = column if isinstance(column, tuple) else (column,)
+    headers = [column if isinstance(column, tuple) else (column,) for column in frame.columns]
+    for j, header in enumerate(headers):
         shown = [str(sty._display_funcs[(i, j)](frame.iat[i, j])) for i in range(len(frame))]
-        cells.append([*shown, latex_escape(header[-1])])
-    widths = _column_widths(cells)
+        # every header level whose label is this column's own; a label spanning several columns
+        # (a \multicolumn such as "Before PSM") does not size any one of them
+        neighbours = [headers[k] for k in (j - 1, j + 1) if 0 <= k < len(headers)]
+        own = [str(label) for level, label in enumerate(header) if all(n[level] != label for n in neighbours)]
+        cells.append([*shown, *(latex_escape(label) for label in own)])
+    font, budget, padding = _font_size(cells)
+    widths = _column_widths(cells, budget, padding)
     spec = ""
     for i, width in enumerate(widths):
         is_label = i < len(index_levels)
@@ -679,9 +709,12 @@ def latex_table(styler) -> str:
         siunitx=False,
         convert_css=False,
     )
-    labels_wrap = index_levels and all(widths[i] is not None for i in range(len(index_levels)))
-    if labels_wrap:  # a multirow label sits in its (paragraph) column, not at its natural width
+    if index_levels and widths[0] is not None:  # a multirow label sits in its (paragraph) column
         body = re.sub(r"(\\multirow\[\w\]\{\d+\})\{\*\}", r"\1{=}", body)
     return "\n".join(
-        [r"\begingroup\footnotesize\setlength{\tabcolsep}{4pt}\renewcommand{\arraystretch}{1.1}", body, r"\endgroup"]
+        [
+            rf"\begingroup{font}\setlength{{\tabcolsep}}{{{TABCOLSEP_PT:g}pt}}\renewcommand{{\arraystretch}}{{1.1}}",
+            body,
+            r"\endgroup",
+        ]
     )
