@@ -41,6 +41,7 @@ BUILD_TOOLS = {
     "jupytext": "the book build (reads the notebooks' .py files) and `jupytext --sync`",
     "ipykernel": "the book build (runs the notebooks)",
     "sphinx-mathjax-offline": "the book build (serves MathJax from the book itself)",
+    "sphinxcontrib-bibtex": "the book build (citations and the References page, from book/references.bib)",
 }
 PLACES = {"package": PROJECT_ROOT / "src" / "helpers", "notebooks": PROJECT_ROOT / "notebooks"}
 PLACES["tests"] = PROJECT_ROOT / "tests"
