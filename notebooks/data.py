@@ -44,7 +44,7 @@ from myst_nb import glue
 from helpers.manuscript import load_study
 from helpers.report import comparisons
 from helpers.report.chapter import glue_all, glue_registry
-from helpers.report.interactive import interactive_table
+from helpers.report.interactive import datatables_library, interactive_table
 from helpers.report.tables import accrual_display, data_dictionary_display, styled, styled_prose
 from helpers.report.words import agree, count_noun
 from helpers.study import cohort as C
@@ -175,8 +175,11 @@ glue("data_tbl_target_summary", styled(comparisons.generator_target_summary(repo
 #
 # (code-targets)=
 
+# %% tags=["remove-input"]
+datatables_library()  # the table library, inlined in the page: the listing works offline
+
 # %% tags=["hide-input"]
-glue("data_tbl_targets", interactive_table(targets, table_id="generator-targets"), display=False)
+glue("data_tbl_targets", interactive_table(targets), display=False)
 glue("data_tbl_targets_static", styled(targets.head(n_missed + 15).set_index("Published number")), display=False)
 
 # %% [markdown]

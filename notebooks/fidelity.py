@@ -48,8 +48,9 @@ from helpers.paper import consistency, sensitivity
 from helpers.paper.fidelity import SECTIONS
 from helpers.paper.registry import quantity
 from helpers.report import tables
-from helpers.report.chapter import audit_listing, fidelity_section, glue_all, interactive_table, interactive_tables
+from helpers.report.chapter import audit_listing, fidelity_section, glue_all
 from helpers.report.figures import fidelity_summary
+from helpers.report.interactive import datatables_library, interactive_table
 from helpers.report.tables import styled
 from helpers.stats.contingency import EXPECTED_CUTOFF
 from helpers.study.design import ALPHA
@@ -69,7 +70,7 @@ glue_all(
 )
 
 # %% tags=["remove-input"]
-interactive_tables()  # the table library, inlined in the page: the interactive listings work offline
+datatables_library()  # the table library, inlined in the page: the interactive listings work offline
 
 # %% [markdown]
 # ## How the audit works

@@ -18,7 +18,8 @@ from helpers.paper.published import published
 from helpers.printed import parse_printed
 from helpers.report import comparisons, figures
 from helpers.report import tables as T
-from helpers.report.chapter import audit_listing, audit_misses, interactive_table, interactive_tables, names_in_text
+from helpers.report.chapter import audit_listing, audit_misses, names_in_text
+from helpers.report.interactive import datatables_library, interactive_table
 from helpers.study.design import ALPHA, COX_ENTRY_P
 from helpers.study.models import ph_summary, subgroup_summary
 
@@ -211,7 +212,7 @@ def test_names_in_text():
 
 def test_interactive_tables_need_no_network():
     html = interactive_table(pd.DataFrame({"p": ["<0.001", "0.5"], "n": [1, 2]})).data
-    library = interactive_tables().data
+    library = datatables_library().data
     for text in (html, library):
         assert "unpkg" not in text and "cdn." not in text and "<script src=" not in text
     assert "&lt;0.001" in html  # cells are text

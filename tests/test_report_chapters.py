@@ -189,12 +189,16 @@ def test_dropped_targets_are_named():
 
 def test_interactive_table_works_offline():
     pytest.importorskip("itables")
-    from helpers.report.interactive import interactive_table
+    from helpers.report.interactive import datatables_library, interactive_table
 
-    html = interactive_table(pd.DataFrame({"a": ["x<1", "y"], "b": ["1", "2"]}), table_id="t").data
-    assert "_itables_" in html and "dt_src" not in html  # the library is embedded, not a placeholder
-    assert "<script src=" not in html and "import('http" not in html  # nothing loaded from a CDN
+    frame = pd.DataFrame({"a": ["x<1", "y"] * 300, "b": ["1", "2"] * 300})
+    html = interactive_table(frame).data
+    library = datatables_library().data
+    assert "_itables_" in library and "dt_src" not in library  # the library is embedded, not a placeholder
+    for text in (html, library):
+        assert "<script src=" not in text and "import('http" not in text  # nothing loaded from a CDN
     assert "x&lt;1" in html  # text is escaped
+    assert html.count("x&lt;1") >= 300  # every row, none downsampled away (itables would by default)
 
 
 def test_prose_columns_wrap(results):

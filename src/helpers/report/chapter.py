@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown
+from IPython.display import Markdown
 from myst_nb import glue
 
 from ..paper.registry import Quantity, quantity, registry
@@ -217,42 +217,3 @@ def glue_estimates(results: StudyResults, rows: Mapping[str, tuple[str, str, str
 def side_of(p: float, alpha: float) -> str:
     """'below' or 'above' the significance level, for prose."""
     return "below" if p < alpha else "above"
-
-
-# --- interactive listings (HTML pages) ---------------------------------------------------
-
-PAGE_LENGTH = 10
-
-
-def interactive_tables() -> HTML:
-    """The DataTables library for :func:`interactive_table`, inlined in the page (no network).
-
-    Display it once per page, in a cell whose output stays on the page (its
-    input hidden), before the first interactive table.
-    """
-    from itables import javascript
-
-    return HTML(javascript.generate_init_offline_itables_html(javascript.opt.dt_bundle))
-
-
-def interactive_table(frame: pd.DataFrame, *, page_length: int = PAGE_LENGTH) -> HTML:
-    """A searchable, sortable, paginated table (itables) that needs no network: every row, none dropped.
-
-    Cells are shown as text (HTML in them is escaped). Needs the library on the
-    page: see :func:`interactive_tables`.
-    """
-    from itables import to_html_datatable
-
-    html = to_html_datatable(
-        frame,
-        connected=False,
-        maxBytes=0,  # never downsample: the point is every row
-        pageLength=page_length,
-        lengthMenu=[page_length, 25, 50, 100],
-        classes="display compact",
-        style="table-layout:auto;width:100%;margin:auto;caption-side:bottom",
-        showIndex=False,
-        allow_html=False,
-        display_logo_when_loading=False,
-    )
-    return HTML(html)
