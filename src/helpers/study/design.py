@@ -127,3 +127,22 @@ SAFETY_ROWS = (
 
 # --- what a cohort needs for the analyses to run --------------------------------
 MIN_PER_GROUP = 10
+
+# --- the appraisal: a modern analysis of the same design ----------------------------
+# Propensity score weights: (estimand, stabilised, truncated at WEIGHT_TRUNCATION).
+# ATE and ATT weights can be extreme where one arm is rare; they are truncated at the
+# 1st and 99th percentiles, which keeps every patient (the population stays the one the
+# weights describe) and only bounds the influence of the few largest weights. Overlap
+# weights are bounded by 1 and need neither stabilisation nor truncation.
+WEIGHTING = {
+    "iptw_ate": ("ATE", True, True),
+    "iptw_att": ("ATT", True, True),
+    "overlap": ("ATO", False, False),
+}
+WEIGHT_TRUNCATION = (0.01, 0.99)
+# A propensity score outside these bounds marks a patient whom the other arm barely
+# resembles; such patients are counted (not excluded: exclusion would change the population).
+PS_BOUNDS = (0.05, 0.95)
+# Absolute effects: restricted mean survival time up to these horizons, survival differences at these times.
+RMST_HORIZONS = (12.0, 24.0)
+SURVIVAL_DIFFERENCE_TIMES = (6.0, 12.0)
