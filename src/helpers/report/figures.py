@@ -7,11 +7,19 @@ analyze`` draw exactly the same thing. Every function returns a Figure.
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.figure import Figure
 
 from ..study import cohort as C
-from ..study.design import ENDPOINT_LABELS, STRATUM_LABELS, exposure_label
-from .plots import plot_forest, plot_km, plot_love, plot_score_distributions
+from ..study.design import BALANCE_LABELS, ENDPOINT_LABELS, STRATUM_LABELS, exposure_label
+from .plots import (
+    plot_forest,
+    plot_km,
+    plot_love,
+    plot_love_methods,
+    plot_score_distributions,
+    plot_weight_distribution,
+)
 
 FIGURE_1 = {"A": ("before_psm", "pfs"), "B": ("before_psm", "os"), "C": ("after_psm", "pfs"), "D": ("after_psm", "os")}
 FIGURE_3 = {
@@ -64,6 +72,26 @@ def score_distributions(results) -> Figure:
     return fig
 
 
+def appraisal_love_plot(results) -> Figure:
+    """Standardized differences of the Table 1 characteristics under every adjustment of the appraisal."""
+    labels = {v: exposure_label(v) for v in C.TABLE1_VARIABLES}
+    balance = results.appraisal.tables["appraisal_balance"]
+    return plot_love_methods(balance, labels=labels, method_labels=BALANCE_LABELS).figure
+
+
+def appraisal_weight_distributions(results) -> Figure:
+    """The weights of each weighting method, by arm (one panel per method)."""
+    weightsets = results.appraisal.weights
+    fig, axes = plt.subplots(
+        1, max(len(weightsets), 1), figsize=(4.2 * max(len(weightsets), 1), 3.4), layout="constrained"
+    )
+    axes = list(np.atleast_1d(axes))
+    treated = results.cohort[C.TREATED]
+    for ax, (method, ws) in zip(axes, weightsets.items(), strict=False):
+        plot_weight_distribution(ws.weights, treated, ax, title=BALANCE_LABELS[method])
+    return fig
+
+
 def all_figures(results) -> dict[str, Figure]:
     """Every figure of the book, by file stem (used by ``analyze --figures``)."""
     out = {f"figure1{p.lower()}": figure_1(results, p) for p in FIGURE_1}
@@ -71,4 +99,6 @@ def all_figures(results) -> dict[str, Figure]:
     out |= {f"figure3{p.lower()}": figure_3(results, p) for p in FIGURE_3}
     out["psm_love_plot"] = love_plot(results)
     out["psm_score_distributions"] = score_distributions(results)
+    out["appraisal_love_plot"] = appraisal_love_plot(results)
+    out["appraisal_weight_distributions"] = appraisal_weight_distributions(results)
     return out

@@ -289,3 +289,94 @@ def plot_score_distributions(
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
     return ax
+
+
+# The appraisal's samples: marker and colour per method (unadjusted hollow, the others filled).
+METHOD_MARKERS = {"unadjusted": "o", "psm": "s", "iptw_ate": "^", "iptw_att": "v", "overlap": "D"}
+METHOD_COLORS = {
+    "unadjusted": NEUTRAL,
+    "psm": "#C62828",
+    "iptw_ate": "#1565C0",
+    "iptw_att": "#2E7D32",
+    "overlap": "#6A1B9A",
+}
+
+
+def plot_love_methods(
+    balance: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    labels: dict | None = None,
+    method_labels: dict | None = None,
+    threshold: float = SMD_THRESHOLD,
+) -> Axes:
+    """Absolute standardized differences of each covariate under several adjustments (one love plot).
+
+    ``balance`` is long: ``method, covariate, abs_smd``; methods are drawn in
+    their order of appearance, covariates top to bottom in theirs.
+    """
+    covariates = list(dict.fromkeys(balance["covariate"]))
+    methods = list(dict.fromkeys(balance["method"]))
+    ax = _new_axes(ax, size=(7.5, 0.4 * len(covariates) + 1.6))
+    labels = labels or {}
+    method_labels = method_labels or {}
+    y_of = {c: y for c, y in zip(covariates, np.arange(len(covariates))[::-1], strict=True)}
+    offsets = np.linspace(-0.25, 0.25, len(methods)) if len(methods) > 1 else [0.0]
+    for off, method in zip(offsets, methods, strict=True):
+        sub = balance[balance["method"] == method]
+        y = np.array([y_of[c] for c in sub["covariate"]]) + off
+        color = METHOD_COLORS.get(method, NEUTRAL)
+        hollow = method == "unadjusted"
+        ax.scatter(
+            sub["abs_smd"],
+            y,
+            marker=METHOD_MARKERS.get(method, "o"),
+            s=30,
+            facecolors="none" if hollow else color,
+            edgecolors=color,
+            label=method_labels.get(method, method),
+            zorder=3,
+        )
+    for yy in y_of.values():
+        ax.axhline(yy, color="#EEEEEE", lw=0.6, zorder=0)
+    ax.axvline(threshold, ls="--", color=NEUTRAL, lw=0.9)
+    ax.axvline(0, color=NEUTRAL, lw=0.6)
+    ax.set_yticks(list(y_of.values()))
+    ax.set_yticklabels([labels.get(c, c) for c in covariates])
+    ax.set_xlabel("Absolute standardized mean difference")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.1), ncol=2, frameon=False, fontsize=8)
+    return ax
+
+
+def plot_weight_distribution(
+    weights: pd.Series, treated: pd.Series, ax: Axes | None = None, *, title: str = "", bins: int = 30
+) -> Axes:
+    """Histograms of the weights of the two arms, treated above and controls mirrored below."""
+    ax = _new_axes(ax, size=(5.0, 3.4))
+    w = np.asarray(weights, dtype=float)
+    t = np.asarray(treated)
+    edges = np.linspace(0, max(float(w.max()), 1e-9) * 1.02, bins + 1)
+    t_counts, _ = np.histogram(w[t == 1], bins=edges)
+    c_counts, _ = np.histogram(w[t == 0], bins=edges)
+    width = np.diff(edges)
+    ax.bar(edges[:-1], t_counts, width=width, align="edge", color=ARM_COLORS[C.GROUP_ICI], alpha=0.8, label=C.GROUP_ICI)
+    ax.bar(
+        edges[:-1],
+        -c_counts,
+        width=width,
+        align="edge",
+        color=ARM_COLORS[C.GROUP_NON_ICI],
+        alpha=0.8,
+        label=C.GROUP_NON_ICI,
+    )
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    top = max(t_counts.max(), c_counts.max(), 1) * 1.1
+    ax.set_ylim(-top, top)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v))}"))
+    ax.set_xlabel("Weight")
+    ax.set_ylabel("Patients")
+    ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return ax

@@ -146,3 +146,11 @@ PS_BOUNDS = (0.05, 0.95)
 # Absolute effects: restricted mean survival time up to these horizons, survival differences at these times.
 RMST_HORIZONS = (12.0, 24.0)
 SURVIVAL_DIFFERENCE_TIMES = (6.0, 12.0)
+# Labels of the samples whose balance the appraisal compares (love plot, weights table).
+BALANCE_LABELS = {
+    "unadjusted": "All patients, unadjusted",
+    "psm": "PSM (matched pairs)",
+    "iptw_ate": "IPTW, ATE (stabilised, truncated)",
+    "iptw_att": "IPTW, ATT (stabilised, truncated)",
+    "overlap": "Overlap weights (ATO)",
+}

@@ -1,0 +1,132 @@
+# Cross-check of the appraisal (helpers.study.appraisal, helpers.stats.weighting) against R.
+# Usage: Rscript appraisal.R COHORT.csv PAIRS.csv OUT.csv
+#
+# PAIRS.csv: patient_id, pair_id of the matched patients (the matching itself is
+# checked against MatchIt in tests/r/matching.R). Everything else is computed here
+# from the cohort: the propensity model (glm), the weights of every method with the
+# study's stabilisation and truncation rule, effective sample sizes, weighted
+# standardised differences, and the Cox models (coxph: weights, robust variance,
+# cluster, strata), the weighted Kaplan-Meier curves (survfit) and the restricted
+# means (print.survfit's rmean) of every estimator. Writes key,value rows.
+suppressPackageStartupMessages(library(survival))
+
+args <- commandArgs(trailingOnly = TRUE)
+d <- read.csv(args[1], stringsAsFactors = FALSE, na.strings = "")
+pairs <- read.csv(args[2], stringsAsFactors = FALSE)
+out <- list()
+put <- function(key, value) out[[key]] <<- unname(value)
+
+# Table 1 categories, with the cut-offs of helpers.study.cohort.derive_categories
+d$male <- as.integer(d$sex == "male")
+d$age_ge65 <- as.integer(d$age >= 65)
+d$ecog_ge2 <- as.integer(d$ecog >= 2)
+d$sites_ge3 <- as.integer(d$n_metastatic_sites >= 3)
+d$first_line_pfs_ge6 <- as.integer(d$first_line_pfs_months >= 6)
+d$treated <- as.integer(d$group == "2L-ICIs")
+vars <- c("male", "age_ge65", "smoker", "ecog_ge2", "lung_met", "bone_met", "brain_met",
+          "liver_met", "sites_ge3", "first_line_ici", "first_line_pfs_ge6")
+
+# --- propensity model -------------------------------------------------------------
+ps_fit <- glm(as.formula(paste("treated ~", paste(vars, collapse = " + "))), data = d, family = binomial)
+cf <- coef(summary(ps_fit))
+for (i in seq_len(nrow(cf))) {
+  term <- if (rownames(cf)[i] == "(Intercept)") "intercept" else rownames(cf)[i]
+  put(sprintf("ps.coef.%s", term), cf[i, 1])
+  put(sprintf("ps.se.%s", term), cf[i, 2])
+}
+e <- fitted(ps_fit)
+t <- d$treated
+p <- mean(t)
+
+# --- weights: ATE and ATT stabilised and truncated at the 1st/99th percentiles; overlap as is
+truncate <- function(w, tag) {
+  q <- quantile(w, c(0.01, 0.99), type = 7, names = FALSE)
+  put(sprintf("w.%s.trunc_lower", tag), q[1])
+  put(sprintf("w.%s.trunc_upper", tag), q[2])
+  put(sprintf("w.%s.n_below", tag), sum(w < q[1]))
+  put(sprintf("w.%s.n_above", tag), sum(w > q[2]))
+  pmin(pmax(w, q[1]), q[2])
+}
+W <- list(
+  iptw_ate = truncate(ifelse(t == 1, p / e, (1 - p) / (1 - e)), "iptw_ate"),
+  iptw_att = truncate(ifelse(t == 1, 1, (1 - p) / p * e / (1 - e)), "iptw_att"),
+  overlap = ifelse(t == 1, 1 - e, e)
+)
+ess <- function(w) sum(w)^2 / sum(w^2)
+wsmd <- function(x, t, w) {
+  m1 <- weighted.mean(x[t == 1], w[t == 1]); m0 <- weighted.mean(x[t == 0], w[t == 0])
+  v1 <- sum(w[t == 1] * (x[t == 1] - m1)^2) / sum(w[t == 1])
+  v0 <- sum(w[t == 0] * (x[t == 0] - m0)^2) / sum(w[t == 0])
+  (m1 - m0) / sqrt((v1 + v0) / 2)
+}
+for (m in names(W)) {
+  w <- W[[m]]
+  for (arm in c("treated", "control")) {
+    a <- if (arm == "treated") t == 1 else t == 0
+    put(sprintf("w.%s.%s.sum", m, arm), sum(w[a]))
+    put(sprintf("w.%s.%s.max", m, arm), max(w[a]))
+    put(sprintf("w.%s.%s.ess", m, arm), ess(w[a]))
+  }
+  for (v in vars) put(sprintf("smd.%s.%s", m, v), wsmd(d[[v]], t, w))
+}
+
+# --- the treated the matching dropped against those it kept
+d <- merge(d, pairs, by = "patient_id", all.x = TRUE, sort = FALSE)
+d <- d[order(match(d$patient_id, read.csv(args[1], stringsAsFactors = FALSE)$patient_id)), ]
+tr <- d[d$treated == 1, ]
+unmatched <- as.integer(is.na(tr$pair_id))
+for (v in vars) put(sprintf("smd.unmatched.%s", v), wsmd(tr[[v]], unmatched, rep(1, nrow(tr))))
+m <- d[!is.na(d$pair_id), ]
+
+# --- Cox models, Breslow ties as helpers.stats.cox's default
+hr <- function(fit, key) {
+  s <- summary(fit)
+  se_col <- if ("robust se" %in% colnames(s$coefficients)) "robust se" else "se(coef)"
+  put(sprintf("%s.hr", key), s$conf.int["treated", 1])
+  put(sprintf("%s.ci_lower", key), s$conf.int["treated", 3])
+  put(sprintf("%s.ci_upper", key), s$conf.int["treated", 4])
+  put(sprintf("%s.se", key), s$coefficients["treated", se_col])
+  put(sprintf("%s.p", key), s$coefficients["treated", ncol(s$coefficients)])
+}
+adj <- paste(c("treated", vars), collapse = " + ")
+for (ep in c("pfs", "os")) {
+  S <- function(data) Surv(data[[paste0(ep, "_months")]], data[[paste0(ep, "_event")]])
+  d$.y <- S(d)
+  m$.y <- S(m)
+  hr(coxph(.y ~ treated, data = d, ties = "breslow"), sprintf("%s.crude", ep))
+  hr(coxph(.y ~ treated, data = m, ties = "breslow"), sprintf("%s.psm", ep))
+  hr(coxph(.y ~ treated, data = m, ties = "breslow", cluster = pair_id), sprintf("%s.psm_robust", ep))
+  hr(coxph(.y ~ treated + strata(pair_id), data = m, ties = "breslow"), sprintf("%s.psm_stratified", ep))
+  hr(coxph(as.formula(paste(".y ~", adj)), data = d, ties = "breslow"), sprintf("%s.multivariable", ep))
+  for (mm in names(W)) {
+    d$.w <- W[[mm]]
+    hr(coxph(.y ~ treated, data = d, weights = .w, robust = TRUE, ties = "breslow"), sprintf("%s.%s", ep, mm))
+  }
+  d$.w <- W$iptw_ate
+  hr(coxph(as.formula(paste(".y ~", adj)), data = d, weights = .w, robust = TRUE, ties = "breslow"),
+     sprintf("%s.doubly_robust", ep))
+  # Kaplan-Meier curves (weighted for the weighting methods) and restricted means per arm
+  curves <- list(crude = list(data = d, w = NULL), psm = list(data = m, w = NULL))
+  for (mm in names(W)) curves[[mm]] <- list(data = d, w = W[[mm]])
+  for (cn in names(curves)) {
+    cd <- curves[[cn]]$data
+    cd$.w <- if (is.null(curves[[cn]]$w)) rep(1, nrow(cd)) else curves[[cn]]$w
+    for (arm in c(1, 0)) {
+      sub <- cd[cd$treated == arm, ]
+      fit <- if (is.null(curves[[cn]]$w)) survfit(.y ~ 1, data = sub) else survfit(.y ~ 1, data = sub, weights = .w)
+      s <- summary(fit, times = c(6, 12))
+      for (i in seq_along(s$time)) {
+        put(sprintf("%s.km.%s.%d.surv_%g", ep, cn, arm, s$time[i]), s$surv[i])
+        put(sprintf("%s.km.%s.%d.se_%g", ep, cn, arm, s$time[i]), s$std.err[i])
+      }
+      for (tau in c(12, 24)) {
+        tab <- summary(fit, rmean = tau)$table
+        put(sprintf("%s.rmst.%s.%d.%g", ep, cn, arm, tau), tab[["rmean"]])
+        put(sprintf("%s.rmst_se.%s.%d.%g", ep, cn, arm, tau), tab[["se(rmean)"]])
+      }
+    }
+  }
+}
+
+res <- data.frame(key = names(out), value = formatC(unlist(out), digits = 15, format = "g"))
+write.csv(res, args[3], row.names = FALSE, quote = FALSE)
