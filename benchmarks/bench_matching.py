@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from helpers.matching import match_nearest
+from helpers.stats.matching import match_nearest
 
 
 def logistic_scores(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

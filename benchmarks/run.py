@@ -1,6 +1,7 @@
-"""`make bench`: wall-clock figures for the book build, the analysis and the matching.
+"""`make bench`: wall-clock figures for the book build, the analysis, the matching and the statistics.
 
-Prints one line per measurement, with the target from the quality-gates issue.
+Prints one line per measurement, with the target from the quality-gates issue, then the
+statistics layer side by side with R, lifelines and statsmodels (benchmarks/bench_stats.py).
 Run from the project root with the project's virtual environment. The book
 measurements build into a scratch copy of the project so the working tree's
 _build is left alone.
@@ -57,7 +58,7 @@ def build_book(project: Path) -> None:
 
 
 def main() -> int:
-    from helpers.matching import match_nearest
+    from helpers.stats.matching import match_nearest
 
     print(f"benchmarks on {ROOT}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -84,7 +85,12 @@ def main() -> int:
     treated = (rng.random(n) < 0.4).astype(int)
     scores = np.round(rng.beta(2 + 2 * treated, 4, n), 4)
     timed("propensity matching, 1,000,000 patients", 10, lambda: match_nearest(scores, treated, caliper=0.02))
-    return 0
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_stats
+
+    print(flush=True)
+    return bench_stats.main()
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ import pandas as pd
 from myst_nb import glue
 
 from helpers.manuscript import load_study
-from helpers.paper.fidelity import COX_KEY_TO_VAR, summary
+from helpers.paper.fidelity import summary
 from helpers.paper.published import TABLE1_KEYS, published
+from helpers.paper.registry import VARIABLE_FROM_KEY as COX_KEY_TO_VAR
 from helpers.report.tables import (
     characteristic_name,
     cox_display,

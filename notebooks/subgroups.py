@@ -33,8 +33,10 @@ from myst_nb import glue
 
 from helpers.manuscript import load_study
 from helpers.paper.consistency import impossible_rate
-from helpers.paper.fidelity import RATE_TIMES, SUBGROUP_ROWS, summary
+from helpers.paper.fidelity import summary
 from helpers.paper.published import published
+from helpers.paper.registry import RATE_TIMES
+from helpers.paper.registry import SUBGROUP_KEYS as SUBGROUP_ROWS
 from helpers.report.figures import STRATUM_LABELS, figure_2, figure_3
 from helpers.report.tables import (
     fidelity_misses_display,

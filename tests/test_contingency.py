@@ -102,13 +102,12 @@ def test_larger_table_pearson_and_fisher_by_hand():
     #   (2,0,0), (0,2,0), (0,0,2): product = 2 * 2 = 4 -> 384 / 2880 = 1/15 each
     #   (1,1,0), (1,0,1), (0,1,1): product = 2       -> 384 / 1440 = 4/15 each   (3/15 + 12/15 = 1)
     # The observed table has probability 1/15; the three tables that likely give p = 3/15 = 0.2.
-    # SciPy estimates this p by Monte Carlo for tables larger than 2x2 (standard error ~0.0013 with 100,000 draws).
+    # The r x c test enumerates the tables: the p-value is exact (it was a seeded Monte Carlo estimate).
     res = compare_proportions(table)
     assert res.test == "fisher"
-    assert res.p_method == "monte-carlo"
-    assert res.p_value == pytest.approx(0.2, abs=0.01)
-    again = compare_proportions(table)
-    assert again.p_value == res.p_value, "the seeded Monte Carlo p-value must be repeatable"
+    assert res.p_method == "exact"
+    assert res.p_value == pytest.approx(0.2, rel=1e-12)
+    assert res.p_se is None
 
 
 def test_yates_refuses_a_larger_table():
@@ -307,3 +306,46 @@ def test_other_conventions_do_not_reproduce_table1(method):
         if not _matches_printed(compare_proportions(case.values[1], method=method).p_value, published(case.values[0]))
     ]
     assert len(misses) >= 10, f"{method} reproduces too many Table 1 p-values: only {misses} differ"
+
+
+# --- Fisher–Freeman–Halton on r x c tables: exact, not Monte Carlo ---------------------
+
+# R 4.2.2: fisher.test(matrix(..., byrow = TRUE), workspace = 2e8)$p.value
+FISHER_RXC_R = [
+    ([[3, 1, 4], [2, 5, 1]], 0.145299145299145),
+    ([[10, 12, 8, 3], [20, 25, 30, 12]], 0.5517404160536),
+    ([[40, 50, 60, 45], [55, 70, 80, 100]], 0.134261524911047),
+    ([[5, 3, 2], [1, 4, 6], [3, 3, 3]], 0.333634444982797),
+    ([[20, 30, 25], [30, 20, 25], [10, 15, 30]], 0.0165267048013649),
+    ([[1, 2, 0, 3, 1], [4, 0, 2, 1, 3], [2, 2, 2, 0, 1]], 0.270345197088057),
+]
+
+
+@pytest.mark.parametrize(("table", "r_p"), FISHER_RXC_R)
+def test_fisher_rxc_is_exact_and_equals_r(table, r_p):
+    # Today's Monte Carlo estimate misses these by up to a few 1e-3; the exact sum agrees with R to 1e-9.
+    res = compare_proportions(table, method="fisher")
+    assert res.p_method == "exact"
+    assert res.p_value == pytest.approx(r_p, rel=1e-9)
+    transposed = compare_proportions(np.asarray(table).T.tolist(), method="fisher")
+    assert transposed.p_value == pytest.approx(res.p_value, rel=1e-12)
+
+
+def test_fisher_rxc_ties_within_r_tolerance_count():
+    # [[1, 1], [1, 1], [1, 1]]-like symmetric tables have many tables exactly as probable as the observed
+    # one; all of them count. Margins (2, 2, 2) x (3, 3): by hand every table has cells 0..2 per row;
+    # the observed (1,1),(1,1),(1,1) is the most probable table, so p = 1.
+    res = compare_proportions([[1, 1], [1, 1], [1, 1]], method="fisher")
+    assert res.p_value == pytest.approx(1.0, rel=1e-12)
+
+
+def test_fisher_falls_back_to_monte_carlo_with_a_small_standard_error(monkeypatch):
+    from helpers.stats import contingency
+
+    # The real target is a standard error below 1e-4 (up to 25 million tables); the test asks for 1e-2 to stay fast.
+    monkeypatch.setattr(contingency, "FISHER_MAX_NODES", 10)
+    monkeypatch.setattr(contingency, "MONTE_CARLO_MAX_SE", 1e-2)
+    res = compare_proportions([[5, 3, 2], [1, 4, 6], [3, 3, 3]], method="fisher", n_resamples=1_000)
+    assert res.p_method == "monte-carlo"
+    assert res.p_se < 1e-2
+    assert res.p_value == pytest.approx(0.333634444982797, abs=4e-2)

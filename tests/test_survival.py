@@ -106,3 +106,56 @@ def test_results_are_tidy_frames(km10):
     assert list(frame.columns) == ["time", "n_at_risk", "n_events", "n_censored", "survival", "se", "label"]
     assert len(frame) == frame["time"].nunique()  # one row per distinct time
     assert set(median_survival(km10).to_frame().columns) >= {"estimate", "ci_lower", "ci_upper"}
+
+
+def test_logrank_group_without_expected_events_adds_no_degree_of_freedom():
+    # Group c is censored at t = 1, before the first event: it is never at risk at an event time.
+    # By hand (groups a, b): t=2 n=3/3 d=1(a): E_a=1/2,  V=3*3/36      = 1/4
+    #                        t=4 n=1/3 d=1(b): E_a=1/4,  V=1*3/16      = 3/16
+    #                        t=5 n=1/2 d=1(b): E_a=1/3,  V=1*2/9       = 2/9
+    #                        t=6 n=1/1 d=1(a): E_a=1/2,  V=1/4
+    # O_a - E_a = 2 - 19/12 = 5/12; V = 131/144 -> chi2 = 25/131 = 0.19084 on 1 df
+    # (R survdiff: Chisq = 0.190839694656488 on 1 df, p = 0.662218663990858).
+    res = logrank([2, 3, 4, 5, 1, 1, 6, 7], [1, 0, 1, 1, 0, 0, 1, 0], list("aabbccab"))
+    assert res.statistic == pytest.approx(25 / 131, rel=1e-12)
+    assert res.df == 1
+    assert res.p_value == pytest.approx(0.662218663990858, rel=1e-10)
+
+
+def test_logrank_without_events_is_no_test():
+    # R: Chisq = 0 on -1 degrees of freedom, p = NA. Not chi2 = 0, p = 1.
+    res = logrank([1, 2, 3, 4], [0, 0, 0, 0], ["a", "a", "b", "b"])
+    assert res.df == 0
+    assert np.isnan(res.statistic) and np.isnan(res.p_value)
+
+
+def test_loglog_lower_limit_when_the_median_is_not_reached():
+    # S never reaches 0.5 (0.9, 0.8, 0.7), but the lower log-log limit of S does: R's survfit
+    # (conf.type = "log-log") prints median NA, 0.95LCL 1, 0.95UCL NA.
+    km = fit_km(range(1, 11), [1, 1, 1, 0, 0, 0, 0, 0, 0, 0])
+    res = median_survival(km, style="loglog")
+    assert np.isnan(res.estimate)
+    assert res.ci_lower == 1
+    assert np.isnan(res.ci_upper)
+
+
+def test_loglog_band_is_undefined_where_s_is_zero():
+    # Reverse KM of follow-up: 'events' at 2, 4, 5 (at risk 4, 2, 1): S = 0.75, 0.375, 0.
+    # R: median 4, 0.95LCL 2, 0.95UCL NA (the log-log band at S = 0 is NA, not [0, 0]).
+    res = median_follow_up([1, 2, 3, 4, 5], [1, 0, 1, 0, 0], style="loglog")
+    assert (res.estimate, res.ci_lower) == (4, 2)
+    assert np.isnan(res.ci_upper)
+    out = survival_at_times(fit_km([1, 2, 3, 4, 5], [0, 1, 0, 1, 1]), [5], ci="loglog")
+    assert np.isnan(out["ci_lower"].iloc[0]) and np.isnan(out["ci_upper"].iloc[0])
+
+
+def test_symmetric_interval_is_truncated_at_zero_and_flagged():
+    # Four deaths at 1, 1, 2, 5: S = 0.5, 0.25, 0. Median 1 (first S <= 0.5).
+    # No event time with S >= 0.55 -> u = 0, S(u) = 1; l = 2 (S = 0.25): f = 0.75 / 2 = 0.375.
+    # SE[S(1)] = 0.5 * sqrt(2 / (4 * 2)) = 0.25 -> SE(median) = 0.25 / 0.375 = 2/3.
+    # 1 - 1.96 * 2/3 = -0.307 < 0: truncated to 0.
+    res = median_survival(fit_km([1, 1, 2, 5], [1, 1, 1, 1]))
+    assert res.se == pytest.approx(2 / 3)
+    assert res.ci_lower == 0.0 and res.truncated
+    assert res.ci_upper == pytest.approx(1 + 1.959963984540054 * 2 / 3)
+    assert not median_survival(fit_km(TIMES, EVENTS)).truncated

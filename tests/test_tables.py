@@ -53,3 +53,34 @@ def test_printed_numbers_are_read_back_one_way():
     assert parse_printed("NR").relation == "NR"
     with pytest.raises(ValueError, match="cannot read 'n/a'"):
         parse_printed("n/a")
+
+
+def test_median_ci_prints_nr_and_ne_never_nan():
+    from helpers.printed import format_median_ci
+
+    nan = math.nan
+    assert format_median_ci(nan, 4.1, nan) == "NR (4.1–NE)"
+    assert format_median_ci(nan, nan, nan) == "NR (NE–NE)"
+    assert format_median_ci(4.0, 2.0, nan) == "4.0 (2.0–NE)"
+    assert format_median_ci(4.14, 3.57, 4.71, 2) == "4.14 (3.57–4.71)"
+
+
+def test_survival_display_marks_not_reached_and_not_estimable():
+    import pandas as pd
+
+    from helpers.report.tables import survival_display
+
+    rows = pd.DataFrame(
+        {
+            "group": ["A", "B"],
+            "n": [10, 12],
+            "events": [3, 9],
+            "median": [math.nan, 6.0],
+            "ci_lower": [math.nan, 2.5],
+            "ci_upper": [math.nan, math.nan],
+            "rate_6": [80.0, 45.0],
+        }
+    )
+    shown = survival_display(rows, landmarks=(6,))
+    assert shown.loc["A", "Median, months (95% CI)"] == "NR (NE–NE)"
+    assert shown.loc["B", "Median, months (95% CI)"] == "6.00 (2.50–NE)"

@@ -57,3 +57,25 @@ def test_columns_and_drop_missing():
     kept, dropped = validate.drop_missing(data, ["t", "x"])
     assert dropped == 2 and kept.index.tolist() == [0]
     assert data.shape == (3, 2)  # the caller's frame is untouched
+
+
+def test_dropna_lets_missing_values_through_for_complete_rows():
+    t = validate.durations([1.0, np.nan, 3.0], dropna=True)
+    d = validate.events([1, 0, None], dropna=True)
+    g = validate.labels(["a", "b", "c"], "groups", dropna=True)
+    keep, dropped = validate.complete_rows(t, d, g, None)
+    assert keep.tolist() == [True, False, False] and dropped == 2
+    with pytest.raises(StatsError, match=r"durations: row 1 is negative"):  # other rules still apply
+        validate.durations([-1.0, np.nan], dropna=True)
+
+
+def test_binary_probability_positive_and_one_of():
+    assert validate.binary([0, 1, True], "x").tolist() == [0, 1, 1]
+    with pytest.raises(StatsError, match=r"x: row 2 is not coded 0/1 \(e\.g\. 2\)"):
+        validate.binary([0, 2], "x")
+    with pytest.raises(StatsError, match=r"alpha: expected a number strictly between 0 and 1"):
+        validate.probability(1.0, "alpha")
+    with pytest.raises(StatsError, match=r"tau: expected a finite number > 0"):
+        validate.positive(np.nan, "tau")
+    with pytest.raises(StatsError, match=r"style: must be one of 'a', 'b'; got 'c'"):
+        validate.one_of("c", "style", ("a", "b"))

@@ -60,6 +60,22 @@ def p_phrase(p, symbol: str = "p") -> str:
     return f"{symbol} {text[0]} {text[1:]}" if text.startswith("<") else f"{symbol} = {text}"
 
 
+def format_median_ci(median, lower, upper, digits: int = 1) -> str:
+    """'est (lower–upper)' for a median survival time, with "NR" and "NE" at the edges.
+
+    A missing median prints as ``NR`` (not reached) and a missing limit as
+    ``NE`` (not estimable), so a table never shows an empty cell or
+    "nan–nan": ``format_median_ci(float("nan"), 4.1, float("nan"))`` gives
+    "NR (4.1–NE)".
+    """
+
+    def one(x) -> str:
+        return NOT_ESTIMABLE if is_missing(x) else fixed(x, digits)
+
+    estimate = NOT_REACHED if is_missing(median) else fixed(median, digits)
+    return f"{estimate} ({one(lower)}{EN_DASH}{one(upper)})"
+
+
 @dataclass(frozen=True)
 class PrintedNumber:
     """A number as printed: its text, the value and how the value relates to the truth.

@@ -22,7 +22,7 @@ from IPython.display import Markdown
 from myst_nb import glue
 
 from ..paper.registry import Quantity, quantity, registry
-from ..printed import EN_DASH, NOT_ESTIMABLE, fixed, format_p, is_missing, p_phrase, parse_printed
+from ..printed import EN_DASH, NOT_ESTIMABLE, NOT_REACHED, fixed, format_p, is_missing, p_phrase, parse_printed
 from ..study.design import ALPHA
 from ..study.pipeline import StudyResults
 
@@ -49,7 +49,7 @@ def as_printed(q: Quantity, value) -> str:
     if isinstance(value, str):
         return value
     if is_missing(value):
-        return NOT_ESTIMABLE
+        return NOT_REACHED if q.kind == "median" else NOT_ESTIMABLE
     if q.kind == "p":
         return format_p(value)
     if q.kind == "flag":

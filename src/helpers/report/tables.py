@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..printed import EN_DASH, NOT_ESTIMABLE, format_p, p_phrase, round_half_up
+from ..printed import EN_DASH, NOT_ESTIMABLE, format_median_ci, format_p, p_phrase, round_half_up
 from ..printed import fixed as _fixed
 from ..printed import is_missing as _missing
 from ..study.design import ENDPOINT_SHORT, ENDPOINTS, POPULATION_LABELS, POPULATIONS, characteristic_in_text
@@ -147,13 +147,17 @@ def efficacy_survival_display(results) -> pd.DataFrame:
 
 
 def survival_display(comparison_frame: pd.DataFrame, level_col: str = "group", landmarks=(6, 12, 24)) -> pd.DataFrame:
-    """Medians with the symmetric 95% CI and landmark rates, one row per curve."""
+    """Medians with the symmetric 95% CI and landmark rates, one row per curve.
+
+    A median not reached prints as "NR" and a limit that is not estimable as
+    "NE" (:func:`helpers.printed.format_median_ci`).
+    """
     rows = {}
     for _, r in comparison_frame.iterrows():
         row = {
             "n": int(r["n"]),
             "Events": int(r["events"]),
-            "Median, months (95% CI)": format_estimate_ci(r["median"], r["ci_lower"], r["ci_upper"]),
+            "Median, months (95% CI)": format_median_ci(r["median"], r["ci_lower"], r["ci_upper"], 2),
         }
         for t in landmarks:
             col = f"rate_{t}"

@@ -1,6 +1,7 @@
 """General survival statistics, with no knowledge of any particular study.
 
-- :mod:`~helpers.stats.survival` — Kaplan–Meier, medians, landmark rates, follow-up, log-rank
+- :mod:`~helpers.stats.survival` — Kaplan–Meier (optionally weighted), medians, landmark rates, follow-up, log-rank
+- :mod:`~helpers.stats.rmst` — restricted mean survival time per group, differences and ratios
 - :mod:`~helpers.stats.cox` — Cox models (Breslow or Efron ties), screens, PH test, subgroups
 - :mod:`~helpers.stats.contingency` — tests of independence (Pearson, Yates, Fisher)
 - :mod:`~helpers.stats.matching` — propensity scores, greedy caliper matching, balance

@@ -24,6 +24,7 @@ import statsmodels.api as sm
 from scipy import stats
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from . import validate
 from .errors import StatsError
 
 CALIPER_SCALES = ("probability", "logit_sd")
@@ -95,9 +96,13 @@ def _check_propensity_design(data: pd.DataFrame, treatment_col: str, covariates:
         raise StatsError(f"columns not in the data: {', '.join(missing)}")
     if not covariates:
         raise StatsError("at least one covariate is needed for a propensity model")
-    with_na = [c for c in (treatment_col, *covariates) if data[c].isna().any()]
-    if with_na:
-        raise StatsError(f"missing values in column(s) {', '.join(with_na)}: drop or impute them first")
+    for c in (treatment_col, *covariates):
+        missing = data[c].isna().to_numpy()
+        if missing.any():
+            raise StatsError(
+                f"column {c!r}: {validate.rows_text(missing)} {'is' if missing.sum() == 1 else 'are'} "
+                "missing (NaN): drop or impute them first"
+            )
     _check_binary(data[treatment_col], treatment_col)
     t = data[treatment_col].to_numpy(dtype=int)
     if t.min() == t.max():
@@ -283,10 +288,9 @@ def _as_arrays(scores, treated) -> tuple[pd.Index, np.ndarray, np.ndarray]:
     if not labels.is_unique:
         raise StatsError("the row labels (index) must be unique to identify matched patients")
     if not np.all(np.isfinite(s)):
-        raise StatsError(f"scores must be finite numbers ({int((~np.isfinite(s)).sum())} are not)")
-    levels = set(np.unique(t).tolist())
-    if not levels <= {0, 1}:
-        raise StatsError(f"treated must be coded 0/1 (found {sorted(levels - {0, 1}, key=repr)[:5]})")
+        bad = ~np.isfinite(s)
+        raise StatsError(f"scores: {validate.rows_text(bad)} not finite; scores must be finite numbers")
+    t = validate.binary(t, "treated")
     return labels, s, t.astype(np.int8)
 
 
@@ -551,25 +555,21 @@ def standardized_differences(
     missing = [c for c in (treatment_col, *covariates) if c not in data.columns]
     if missing:
         raise StatsError(f"columns not in the data: {', '.join(missing)}")
-    _check_binary(data[treatment_col], treatment_col)
-    t = data[treatment_col].to_numpy(dtype=int)
+    t = validate.binary(data[treatment_col], f"column {treatment_col!r}")
     if weights is None:
         w = np.ones(len(data))
     elif isinstance(weights, str):
-        w = data[weights].to_numpy(dtype=float)
+        validate.columns(data, [weights])
+        w = validate.weights(data[weights], f"column {weights!r}")
     else:
-        w = np.asarray(weights, dtype=float)
-    if w.shape != (len(data),) or np.any(~np.isfinite(w)) or np.any(w < 0):
-        raise StatsError("weights must be one finite, non-negative number per row")
+        w = validate.weights(weights)
+    validate.check_length(len(data), weights=w)
     w1, w0 = w * (t == 1), w * (t == 0)
     if w1.sum() == 0 or w0.sum() == 0:
         raise StatsError(f"both groups of '{treatment_col}' need rows (with positive weight) to compare")
     rows = []
     for c in covariates:
-        if data[c].isna().any():
-            raise StatsError(f"missing values in column '{c}'")
-        _check_binary(data[c], c)
-        x = data[c].to_numpy(dtype=float)
+        x = validate.binary(data[c], f"column {c!r}").astype(float)
         p1 = float(np.dot(w1, x) / w1.sum())
         p0 = float(np.dot(w0, x) / w0.sum())
         pooled = math.sqrt((p1 * (1 - p1) + p0 * (1 - p0)) / 2)

@@ -18,7 +18,10 @@ class TestResult:
     ``statistic`` NaN and ``df`` None. ``n`` is the number of observations and
     ``min_expected`` the smallest expected count where the test has one.
     ``details`` holds the test's own table (observed and expected events per
-    group, or the contingency table that was tested).
+    group, or the contingency table that was tested). ``n_dropped`` counts
+    the rows left out for a missing value when the function was called with
+    ``dropna=True`` (R's ``na.omit``); it is 0 otherwise. ``p_se`` is the
+    standard error of a Monte Carlo p-value (None for other methods).
     """
 
     __test__ = False  # not a pytest test class
@@ -31,6 +34,8 @@ class TestResult:
     n: int | None = None
     min_expected: float | None = None
     details: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+    n_dropped: int = 0
+    p_se: float | None = None
 
     @property
     def table(self) -> pd.DataFrame:

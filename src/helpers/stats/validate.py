@@ -66,8 +66,8 @@ def _numeric(values, name: str) -> np.ndarray:
     return number.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _no_missing(name: str, missing: np.ndarray) -> None:
-    if missing.any():
+def _no_missing(name: str, missing: np.ndarray, dropna: bool = False) -> None:
+    if missing.any() and not dropna:
         raise StatsError(
             f"{name}: {rows_text(missing)} {_verb(missing)} missing (NaN); drop such rows first, "
             "or pass dropna=True where the function offers it"
@@ -82,10 +82,14 @@ def check_length(n: int, **arrays) -> None:
         raise StatsError(f"inputs must have one value per observation ({n}); {detail}")
 
 
-def durations(values, name: str = "durations") -> np.ndarray:
-    """Finite times >= 0, as floats."""
+def durations(values, name: str = "durations", *, dropna: bool = False) -> np.ndarray:
+    """Finite times >= 0, as floats.
+
+    With ``dropna=True`` a missing time passes as NaN, for the caller to drop
+    with :func:`complete_rows` (the other rules still apply to every row).
+    """
     t = _numeric(values, name)
-    _no_missing(name, np.isnan(t))
+    _no_missing(name, np.isnan(t), dropna)
     if np.isinf(t).any():
         bad = np.isinf(t)
         raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} infinite; every time must be a finite number")
@@ -95,30 +99,46 @@ def durations(values, name: str = "durations") -> np.ndarray:
     return t
 
 
-def events(values, name: str = "events") -> np.ndarray:
+def events(values, name: str = "events", *, dropna: bool = False) -> np.ndarray:
     """Event indicators coded 0 (censored) / 1 (event), as integers.
 
     A 1/2 coding (R's ``survival::lung$status``: 1 censored, 2 dead) is refused
     with a hint, since reading it as 0/1 would count every patient as an event.
+    With ``dropna=True`` a missing indicator passes as NaN and the result is a
+    float array, for the caller to drop with :func:`complete_rows`.
     """
     d = _numeric(values, name)
-    _no_missing(name, np.isnan(d))
-    bad = ~np.isin(d, (0.0, 1.0))
+    missing = np.isnan(d)
+    _no_missing(name, missing, dropna)
+    bad = ~np.isin(d, (0.0, 1.0)) & ~missing
     if bad.any():
-        codes = sorted(np.unique(d).tolist())
+        codes = sorted(np.unique(d[~missing]).tolist())
         hint = ""
         if set(codes) <= {1.0, 2.0}:
             hint = "; this looks like a 1 = censored / 2 = event coding (R's lung$status): recode it as status - 1"
         shown = ", ".join(f"{c:g}" for c in codes[:6])
         raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} not coded 0/1 (values found: {shown}){hint}")
-    return d.astype(np.int64)
+    return d if missing.any() else d.astype(np.int64)
 
 
-def weights(values, name: str = "weights") -> np.ndarray:
-    """Finite case weights >= 0, as floats."""
+def binary(values, name: str, *, dropna: bool = False) -> np.ndarray:
+    """A 0/1 indicator (no event-coding hint; see :func:`events` for survival status)."""
+    x = _numeric(values, name)
+    missing = np.isnan(x)
+    _no_missing(name, missing, dropna)
+    bad = ~np.isin(x, (0.0, 1.0)) & ~missing
+    if bad.any():
+        shown = ", ".join(f"{c:g}" for c in sorted(np.unique(x[bad]).tolist())[:6])
+        raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} not coded 0/1 (e.g. {shown})")
+    return x if missing.any() else x.astype(np.int64)
+
+
+def weights(values, name: str = "weights", *, dropna: bool = False) -> np.ndarray:
+    """Finite case weights >= 0, as floats (a missing weight passes as NaN with ``dropna=True``)."""
     w = _numeric(values, name)
-    _no_missing(name, np.isnan(w))
-    bad = ~np.isfinite(w) | (w < 0)
+    missing = np.isnan(w)
+    _no_missing(name, missing, dropna)
+    bad = (np.isinf(w) | (w < 0)) & ~missing
     if bad.any():
         raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} negative or infinite; weights must be finite and >= 0")
     if not (w > 0).any():
@@ -126,11 +146,60 @@ def weights(values, name: str = "weights") -> np.ndarray:
     return w
 
 
-def labels(values, name: str) -> np.ndarray:
-    """Group or stratum labels without missing values (a NaN must not become a group called 'nan')."""
+def labels(values, name: str, *, dropna: bool = False) -> np.ndarray:
+    """Group or stratum labels without missing values (a NaN must not become a group called 'nan').
+
+    With ``dropna=True`` missing labels pass (as None/NaN), for the caller to drop with :func:`complete_rows`.
+    """
     series = _one_dimensional(values, name)
-    _no_missing(name, series.isna().to_numpy())
+    _no_missing(name, series.isna().to_numpy(), dropna)
     return series.to_numpy()
+
+
+def is_missing(values: np.ndarray) -> np.ndarray:
+    """Element-wise: NaN, None or pandas' NA (for numeric and label arrays alike)."""
+    return np.asarray(pd.isna(np.asarray(values)), dtype=bool)
+
+
+def complete_rows(*arrays) -> tuple[np.ndarray, int]:
+    """The rows with no missing value in any of ``arrays`` (``None`` entries are skipped), and how many miss one.
+
+    The counterpart of R's ``na.omit`` for the ``dropna=True`` option of the public functions.
+    """
+    present = [a for a in arrays if a is not None]
+    keep = np.ones(len(present[0]), dtype=bool) if present else np.ones(0, dtype=bool)
+    for a in present:
+        keep &= ~is_missing(a)
+    return keep, int((~keep).sum())
+
+
+def one_of(value, name: str, options: Sequence) -> None:
+    """``value`` is one of ``options``."""
+    if value not in options:
+        shown = ", ".join(repr(o) for o in options)
+        raise StatsError(f"{name}: must be one of {shown}; got {value!r}")
+
+
+def probability(value, name: str) -> float:
+    """A number strictly between 0 and 1 (a significance level or a quantile)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise StatsError(f"{name}: expected a number strictly between 0 and 1, got {value!r}") from None
+    if not 0.0 < x < 1.0:
+        raise StatsError(f"{name}: expected a number strictly between 0 and 1, got {value!r}")
+    return x
+
+
+def positive(value, name: str) -> float:
+    """A finite number > 0 (e.g. the horizon of a restricted mean)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise StatsError(f"{name}: expected a finite number > 0, got {value!r}") from None
+    if not (np.isfinite(x) and x > 0):
+        raise StatsError(f"{name}: expected a finite number > 0, got {value!r}")
+    return x
 
 
 def columns(data: pd.DataFrame, names: Sequence[str], argument: str = "data") -> None:
@@ -159,3 +228,13 @@ def drop_missing(data: pd.DataFrame, names: Sequence[str]) -> tuple[pd.DataFrame
     """``data`` without the rows that miss any of ``names`` (R's ``na.omit``), and how many were dropped."""
     keep = data[list(names)].notna().all(axis=1)
     return data.loc[keep], int((~keep).sum())
+
+
+def finite(values, name: str) -> np.ndarray:
+    """Finite numbers (no missing, no infinite value), as floats: one covariate of a model."""
+    x = _numeric(values, name)
+    _no_missing(name, np.isnan(x))
+    if np.isinf(x).any():
+        bad = np.isinf(x)
+        raise StatsError(f"{name}: {rows_text(bad)} {_verb(bad)} infinite; every value must be a finite number")
+    return x
