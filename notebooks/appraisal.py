@@ -23,8 +23,11 @@
 # second-line therapy help patients with extensive-stage small-cell lung cancer? It writes down
 # the randomised trial the study stands in for, asks which patients the matched estimate is
 # about, and compares the paper's analysis with the methods a study of this design would use
-# today. The patients are synthetic, so the chapter demonstrates the methods and how much the
-# answer can depend on them; it says nothing about the treatment itself.
+# today: the matched pairs analysed as pairs, weighting, a doubly robust model, and effects on
+# an absolute scale (months gained, patients in a hundred) beside the hazard ratio. It ends with
+# every estimate in one table and one figure. The patients are synthetic, so the chapter
+# demonstrates the methods and how much the answer can depend on them; it says nothing about
+# the treatment itself.
 # :::
 
 # %% tags=["remove-cell"]
@@ -34,13 +37,21 @@ from myst_nb import glue
 from helpers.manuscript import load_study
 from helpers.report.appraisal import (
     appraisal_numbers,
+    comparison_display,
     evalue_display,
+    intervals_display,
+    pairs_display,
     population_display,
     target_trial_display,
     weights_display,
 )
 from helpers.report.chapter import glue_all
-from helpers.report.figures import appraisal_love_plot, appraisal_weight_distributions
+from helpers.report.figures import (
+    appraisal_curves,
+    appraisal_forest,
+    appraisal_love_plot,
+    appraisal_weight_distributions,
+)
 from helpers.report.tables import styled
 
 results = load_study().results
@@ -124,6 +135,59 @@ glue("appraisal_tbl_population", styled(population_display(results)), display=Fa
 # {glue:text}`appraisal_largest_smd`). If the treatment works differently in such patients,
 # the matched estimate is not the effect in the treated, and it is not the effect in everyone
 # either.
+#
+# ## The matched pairs, analysed as pairs
+#
+# Matching builds pairs on purpose: the two members of a pair were chosen because they look
+# alike. The paper then analysed its {glue:text}`appraisal_n_matched` pairs with an ordinary
+# Cox model, as if the matched patients were unrelated people. Two small changes respect the
+# pairing, and neither needs new data.
+#
+# - **A robust variance clustered on the pairs.** The hazard ratio stays exactly the same; only
+#   its standard error changes. The usual (model-based) standard error adds up every patient's
+#   contribution as if it were independent of all others; the robust one first adds the
+#   contributions of the two members of each pair and then treats the *pairs* as independent.
+#   If the members of a pair tend to do alike, this changes the width of the interval.
+# - **A Cox model stratified by pair.** Each pair gets its own baseline hazard, so the model
+#   compares the two members of each pair with each other and nothing else. Within a pair, the
+#   only comparison made while both members are still followed is *who has the event first*.
+#   So the pair-stratified hazard ratio is, almost exactly, the number of pairs in which the
+#   2L-ICIs member had the first event divided by the number in which the 2L-non-ICIs member did.
+#
+# {ref}`The pairs table <tbl-appraisal-pairs>` counts those pairs.
+#
+# (code-tbl-appraisal-pairs)=
+
+# %% tags=["hide-input"]
+glue("appraisal_tbl_pairs", styled(pairs_display(results)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} appraisal_tbl_pairs
+# :name: tbl-appraisal-pairs
+#
+# Who had the first event in each matched pair | For each endpoint, the matched pairs in which
+# the 2L-ICIs member had the first event (the other member still followed), those in which the
+# 2L-non-ICIs member did, ties, and pairs that say nothing about the comparison because the
+# first thing that happened was a censoring. ({ref}`code <code-tbl-appraisal-pairs>`)
+# ```
+#
+# For PFS, the 2L-ICIs member progressed first in {glue:text}`appraisal_pairs_pfs_treated_first`
+# pairs and the 2L-non-ICIs member in {glue:text}`appraisal_pairs_pfs_control_first`; their
+# ratio, {glue:text}`appraisal_pairs_pfs_ratio`, is close to the pair-stratified hazard ratio,
+# {glue:text}`appraisal_est_pfs_psm_stratified_hrci`. The paper's analysis gives
+# {glue:text}`appraisal_est_pfs_psm_hrci` with a standard error of log HR of
+# {glue:text}`appraisal_est_pfs_psm_se`. Clustering on the pairs gives a standard error of
+# {glue:text}`appraisal_est_pfs_psm_robust_se`, {glue:text}`appraisal_est_pfs_robust_vs_naive`
+# the paper's, so the interval hardly moves ({glue:text}`appraisal_est_pfs_psm_robust_hrci`):
+# in these synthetic data the members of a pair are barely more alike in their outcomes than
+# two unrelated patients. The pair-stratified model's standard error is
+# {glue:text}`appraisal_est_pfs_strat_se_ratio` times as large, because it throws away every
+# comparison between patients of different pairs and keeps one comparison per pair. For OS the
+# picture is the same: {glue:text}`appraisal_est_os_psm_hrci` as in the paper,
+# {glue:text}`appraisal_est_os_psm_robust_hrci` with the pair-robust variance and
+# {glue:text}`appraisal_est_os_psm_stratified_hrci` within pairs. The three answer slightly
+# different questions: the first two describe the matched patients as a group, the third the
+# difference between two similar patients of one pair.
 #
 # ## Weighting instead of matching
 #
@@ -214,6 +278,231 @@ plt.close(fig)
 # the propensity model exactly ({glue:text}`appraisal_overlap_max_smd`), a property of overlap
 # weights with a logistic model that the test suite checks on random data. Balance on the
 # recorded characteristics says nothing about the unrecorded ones.
+#
+# ## Weighted survival curves and hazard ratios
+#
+# Once the weights are set, the analysis is the familiar one with each patient counted by
+# their weight: a weighted Kaplan–Meier curve per arm (a patient with weight two counts as
+# two patients at risk and, if they progress, as two events) and a weighted Cox model. The
+# curves of {ref}`the PFS figure <fig-appraisal-curves-pfs>` are those of the paper's two
+# samples (all patients, the matched pairs) beside the three weighted samples and the doubly
+# robust model described below.
+#
+# (code-fig-appraisal-curves)=
+
+# %% tags=["hide-input"]
+for endpoint in ("pfs", "os"):
+    fig = appraisal_curves(results, endpoint)
+    glue(f"appraisal_fig_curves_{endpoint}", fig, display=False)
+    plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} appraisal_fig_curves_pfs
+# :name: fig-appraisal-curves-pfs
+#
+# PFS under every adjustment | Kaplan–Meier curves of the two arms in all patients, in the
+# matched pairs, and weighted by each kind of weights; the last panel shows the curves the
+# doubly robust model predicts for all patients. ({ref}`code <code-fig-appraisal-curves>`)
+# ```
+#
+# ```{glue:figure} appraisal_fig_curves_os
+# :name: fig-appraisal-curves-os
+#
+# OS under every adjustment | As {ref}`the PFS figure <fig-appraisal-curves-pfs>`, for overall
+# survival. ({ref}`code <code-fig-appraisal-curves>`)
+# ```
+#
+# The curves hardly change from one panel to the next. For PFS the weighted Cox models give
+# hazard ratios of {glue:text}`appraisal_est_pfs_iptw_ate_hrci` (ATE weights),
+# {glue:text}`appraisal_est_pfs_iptw_att_hrci` (ATT weights) and
+# {glue:text}`appraisal_est_pfs_overlap_hrci` (overlap weights). Their intervals use a *robust*
+# (sandwich) variance: weighting makes some patients count more than once, and the ordinary
+# variance would treat that as extra information. The robust variance still takes the weights
+# as known numbers, although they were estimated from the same patients; the section on
+# intervals below returns to this.
+#
+# For OS the weighted hazard ratios are {glue:text}`appraisal_est_os_iptw_ate_hrci`,
+# {glue:text}`appraisal_est_os_iptw_att_hrci` and {glue:text}`appraisal_est_os_overlap_hrci`,
+# against {glue:text}`appraisal_est_os_psm_hrci` after matching. The matched estimate sits
+# apart because it describes other patients: the matching left out
+# {glue:text}`appraisal_n_unmatched` treated patients, while every weighting keeps them all.
+#
+# ## A doubly robust estimate
+#
+# Weighting relies on the propensity model being right; a multivariable Cox model relies on
+# the outcome model being right. A *doubly robust* analysis uses both: here, the Cox model
+# weighted by the ATE weights that also includes the Table 1 characteristics. If either of the
+# two models is correct, the comparison is protected against the recorded confounders. Two
+# cautions come with it. First, its hazard ratio,
+# {glue:text}`appraisal_est_pfs_doubly_robust_hrci` for PFS and
+# {glue:text}`appraisal_est_os_doubly_robust_hrci` for OS, is *conditional*: it compares
+# patients with the same characteristics, like the multivariable model's
+# ({glue:text}`appraisal_est_pfs_multivariable_hrci` and
+# {glue:text}`appraisal_est_os_multivariable_hrci`). A hazard ratio does not average like a
+# difference (it is not *collapsible*), so a conditional hazard ratio lies further from one
+# than the marginal hazard ratio of the same effect, even without any confounding; it is not a
+# different answer, it is an answer to a different question. Second, to get an effect for
+# everyone from such a model, its predictions have to be averaged: each patient's survival
+# curve is predicted once as if treated and once as if not, and the two averages over all
+# patients are compared (*regression standardisation*). The last panel of the figures above
+# shows those averaged curves. The absolute effects of both models with covariates are
+# computed this way.
+#
+# ## Absolute effects: months and patients instead of a ratio
+#
+# A hazard ratio says how much faster events happen in one group, relative to the other, and
+# it assumes that this ratio stays the same over the whole follow-up. Two absolute measures
+# avoid both problems:
+#
+# - the **difference in survival at a fixed time**: how many more patients in a hundred are
+#   free of the event at, here, {glue:text}`appraisal_surv_times` months;
+# - the **restricted mean survival time (RMST)** up to a horizon τ: the area under the survival
+#   curve from zero to τ, which is the average number of months, out of the first τ, that a
+#   patient lives free of the event. Its difference between the arms is the number of months
+#   gained within τ, and their ratio compares them in relative terms. The horizons here are
+#   {glue:text}`appraisal_rmst_horizons` months.
+#
+# Each method gives them from its own curves: the Kaplan–Meier curves of its sample (weighted
+# for the weighting methods), or the standardised curves of the two models with covariates.
+# For PFS after matching, the 2L-ICIs arm gains
+# {glue:text}`appraisal_est_pfs_psm_rmst_diff_12` months
+# ({glue:text}`appraisal_est_pfs_psm_rmst_diff_12_ci`) of the first
+# {glue:text}`appraisal_rmst_tau_first`, and at {glue:text}`appraisal_surv_time_first` months
+# {glue:text}`appraisal_est_pfs_psm_surv_diff_6` more patients in a hundred
+# ({glue:text}`appraisal_est_pfs_psm_surv_diff_6_ci`) are free of progression. For OS the gain
+# within the first {glue:text}`appraisal_rmst_tau_first` months is
+# {glue:text}`appraisal_est_os_psm_rmst_diff_12` months
+# ({glue:text}`appraisal_est_os_psm_rmst_diff_12_ci`) after matching and
+# {glue:text}`appraisal_est_os_iptw_ate_rmst_diff_12` months
+# ({glue:text}`appraisal_est_os_iptw_ate_rmst_diff_12_ci`) with ATE weights: small, and
+# compatible with no gain at all.
+#
+# Do the hazards look proportional, so that a single hazard ratio is a fair summary? The exact
+# score test of R's `cox.zph` (Grambsch and Therneau) asks whether the treatment's effect
+# drifts with time. Its p-values for the paper's four treatment models (all patients and the
+# matched pairs, PFS and OS) are all at least {glue:text}`appraisal_ph_paper_p_min`, and over
+# those four and the treatment term of every method here, {glue:text}`appraisal_ph_n_below_alpha`
+# of {glue:text}`appraisal_ph_n_tests` tests fall below {glue:text}`appraisal_alpha` (the
+# smallest p-value is {glue:text}`appraisal_ph_all_p_min`). The data give no sign that the
+# hazards are not proportional; with this many patients the test would catch only a marked
+# drift, which is one more reason to report the absolute effects, which do not need the
+# assumption.
+#
+# ## How the intervals are obtained, and what they leave out
+#
+# Every interval in this chapter is a {glue:text}`appraisal_level_pct`% interval, and they come
+# from four recipes.
+#
+# - **Greenwood's formula**, arms independent: the crude comparison and the paper's matched
+#   analysis, as the paper would have computed them.
+# - **The infinitesimal jackknife clustered on the pairs** for the two pair-aware matched
+#   analyses: each patient's *influence* on an estimate (how much the estimate would move if
+#   that patient counted a little more) is added up within each pair before squaring, exactly
+#   as the pair-robust Cox variance does. Without weights and without pairs, this recipe gives
+#   Greenwood's answer exactly.
+# - **The infinitesimal jackknife with the weights taken as fixed** for the three weighting
+#   methods. It ignores that the weights were estimated.
+# - **A bootstrap** for the two models with covariates, whose standardised absolute effects have
+#   no simple formula. The whole analysis is repeated on {glue:text}`appraisal_boot_replicates`
+#   resampled cohorts drawn with a fixed seed ({glue:text}`appraisal_boot_seed`): patients are
+#   drawn with replacement within each arm, and the propensity model and the weights are
+#   refitted every time. For the matched analyses whole pairs are drawn instead, with the
+#   matching kept fixed, so the bootstrap does not show how much the matching itself could
+#   vary. In at most {glue:text}`appraisal_boot_failed_max` replicates a resampled cohort ended
+#   its PFS follow-up before {glue:text}`appraisal_rmst_tau_last` months; those replicates are
+#   left out of that one quantity.
+#
+# The bootstrap is also run for every other method, to check the formulas.
+# {ref}`The intervals table <tbl-appraisal-intervals>` sets the two side by side for the log
+# hazard ratio and for the RMST difference up to {glue:text}`appraisal_rmst_tau_first` months.
+#
+# (code-tbl-appraisal-intervals)=
+
+# %% tags=["hide-input"]
+glue("appraisal_tbl_intervals", styled(intervals_display(results)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} appraisal_tbl_intervals
+# :name: tbl-appraisal-intervals
+#
+# Analytic intervals against the bootstrap | For each endpoint and method: the standard error
+# of log HR that its interval uses and the bootstrap's, how the intervals of its absolute
+# effects are obtained, and the {glue:text}`appraisal_level_pct`% interval of the RMST difference
+# both ways.
+# ({ref}`code <code-tbl-appraisal-intervals>`)
+# ```
+#
+# Where the formulas are exact in principle (the crude and matched comparisons), the bootstrap
+# agrees with them up to its own random error. For the weighting methods it shows what taking
+# the weights as fixed costs. For PFS with ATE weights the bootstrap standard error of log HR,
+# {glue:text}`appraisal_est_pfs_iptw_ate_boot_se`, is
+# {glue:text}`appraisal_est_pfs_iptw_ate_boot_vs_se` the robust one,
+# {glue:text}`appraisal_est_pfs_iptw_ate_se`, and its interval for the RMST difference,
+# {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_boot_ci` months, is narrower than the
+# fixed-weights one, {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_ci`. Estimating the
+# weights from the data tends to *help* precision, so ignoring it usually errs on the side of
+# intervals that are too wide; that is the common finding for ATE weights, and it is not
+# guaranteed for other weights or other data. The limits of the bootstrap itself: with
+# {glue:text}`appraisal_boot_replicates` replicates its standard errors are good to about
+# {glue:text}`appraisal_boot_se_precision_pct`% and its percentile limits carry some Monte Carlo error, and, like every interval
+# here, it describes only chance, not the confounding that no recorded characteristic captures.
+#
+# ## Every estimate in one place
+#
+# {ref}`The comparison table <tbl-appraisal-comparison>` and
+# {ref}`the forest plot <fig-appraisal-forest>` put every method side by side, each with the
+# population it describes (its *estimand*): ATE (all patients), ATT (all treated patients),
+# ATM (the treated patients the matching kept), ATO (the overlap population, where either
+# treatment was plausible) or conditional (patients with the same recorded characteristics).
+#
+# (code-tbl-appraisal-comparison)=
+
+# %% tags=["hide-input"]
+glue("appraisal_tbl_comparison", styled(comparison_display(results)), display=False)
+
+# %% [markdown]
+# ```{glue:figure} appraisal_tbl_comparison
+# :name: tbl-appraisal-comparison
+#
+# Every method, one table | For each endpoint and method: its estimand, the patients (and
+# events) it uses, the hazard ratio of 2L-ICIs against 2L-non-ICIs with its
+# {glue:text}`appraisal_level_pct`% interval and
+# p-value, the p-value of the proportional-hazards test of the treatment term, the RMST
+# difference in months up to each horizon and the difference in survival in percentage points,
+# 2L-ICIs minus 2L-non-ICIs. An interval marked with an asterisk is the bootstrap's (the method
+# has no analytic interval for it). ({ref}`code <code-tbl-appraisal-comparison>`)
+# ```
+#
+# (code-fig-appraisal-forest)=
+
+# %% tags=["hide-input"]
+fig = appraisal_forest(results)
+glue("appraisal_fig_forest", fig, display=False)
+plt.close(fig)
+
+# %% [markdown]
+# ```{glue:figure} appraisal_fig_forest
+# :name: fig-appraisal-forest
+#
+# Every method, one figure | Hazard ratio (left, log scale) and RMST difference up to the first
+# horizon (right, months) of 2L-ICIs against 2L-non-ICIs, with
+# {glue:text}`appraisal_level_pct`% intervals, for PFS and OS;
+# each row names the method and its estimand. ({ref}`code <code-fig-appraisal-forest>`)
+# ```
+#
+# For PFS the answer does not depend on the method: the hazard ratios run from
+# {glue:text}`appraisal_est_pfs_hr_min` to {glue:text}`appraisal_est_pfs_hr_max`, and
+# {glue:text}`appraisal_est_pfs_n_excluding_1` of the {glue:text}`appraisal_est_pfs_n_methods`
+# intervals exclude one. For OS the hazard ratios run from
+# {glue:text}`appraisal_est_os_hr_min` to {glue:text}`appraisal_est_os_hr_max`, and whether the
+# interval excludes one depends on the method: it does for
+# {glue:text}`appraisal_est_os_methods_excluding_1`, and it does not for
+# {glue:text}`appraisal_est_os_methods_including_1`. The estimates themselves are close; what
+# moves is where they fall relative to an arbitrary line. A reader who saw only one of these
+# rows would be told either "no difference in OS" or "a significant OS benefit". Reporting the
+# estimand, the interval and an absolute effect, rather than a p-value, is what keeps that
+# choice visible. And since the data are synthetic, none of this says anything about the
+# treatment: the point is how much the method can move the answer on the same patients.
 #
 # ## How strong would a missing confounder have to be?
 #

@@ -6,8 +6,11 @@
 # from the cohort: the propensity model (glm), the weights of every method with the
 # study's stabilisation and truncation rule, effective sample sizes, weighted
 # standardised differences, and the Cox models (coxph: weights, robust variance,
-# cluster, strata), the weighted Kaplan-Meier curves (survfit) and the restricted
-# means (print.survfit's rmean) of every estimator. Writes key,value rows.
+# cluster, strata) with their proportional-hazards tests (cox.zph), the weighted
+# Kaplan-Meier curves (survfit) with their restricted means (print.survfit's rmean)
+# and jackknife influences (resid.survfit), the pair-clustered contrasts of the
+# matched sample, and the curves standardised from the two Cox models with
+# covariates (survfit.coxph with newdata) of every estimator. Writes key,value rows.
 suppressPackageStartupMessages(library(survival))
 
 args <- commandArgs(trailingOnly = TRUE)
@@ -87,6 +90,24 @@ hr <- function(fit, key) {
   put(sprintf("%s.ci_upper", key), s$conf.int["treated", 4])
   put(sprintf("%s.se", key), s$coefficients["treated", se_col])
   put(sprintf("%s.p", key), s$coefficients["treated", ncol(s$coefficients)])
+  # the exact proportional-hazards score test of the treatment term (cox.zph, survival >= 3.0)
+  put(sprintf("%s.ph_p", key), cox.zph(fit)$table["treated", "p"])
+  invisible(fit)
+}
+# regression standardisation: average predicted S(t) over all patients with treated set to 1, then 0
+standardise <- function(fit, data, key) {
+  for (arm in c(1, 0)) {
+    nd <- data
+    nd$treated <- arm
+    sf <- survfit(fit, newdata = nd, se.fit = FALSE)
+    s <- rowMeans(sf$surv)
+    at <- function(x) { i <- findInterval(x, sf$time); if (i == 0) 1 else s[i] }
+    for (x in c(6, 12)) put(sprintf("%s.std.%d.surv_%g", key, arm, x), at(x))
+    for (tau in c(12, 24)) {
+      k <- sf$time <= tau
+      put(sprintf("%s.std.%d.rmst_%g", key, arm, tau), sum(diff(c(0, sf$time[k], tau)) * c(1, s[k])))
+    }
+  }
 }
 adj <- paste(c("treated", vars), collapse = " + ")
 for (ep in c("pfs", "os")) {
@@ -97,14 +118,16 @@ for (ep in c("pfs", "os")) {
   hr(coxph(.y ~ treated, data = m, ties = "breslow"), sprintf("%s.psm", ep))
   hr(coxph(.y ~ treated, data = m, ties = "breslow", cluster = pair_id), sprintf("%s.psm_robust", ep))
   hr(coxph(.y ~ treated + strata(pair_id), data = m, ties = "breslow"), sprintf("%s.psm_stratified", ep))
-  hr(coxph(as.formula(paste(".y ~", adj)), data = d, ties = "breslow"), sprintf("%s.multivariable", ep))
+  fit <- hr(coxph(as.formula(paste(".y ~", adj)), data = d, ties = "breslow"), sprintf("%s.multivariable", ep))
+  standardise(fit, d, sprintf("%s.multivariable", ep))
   for (mm in names(W)) {
     d$.w <- W[[mm]]
     hr(coxph(.y ~ treated, data = d, weights = .w, robust = TRUE, ties = "breslow"), sprintf("%s.%s", ep, mm))
   }
   d$.w <- W$iptw_ate
-  hr(coxph(as.formula(paste(".y ~", adj)), data = d, weights = .w, robust = TRUE, ties = "breslow"),
-     sprintf("%s.doubly_robust", ep))
+  fit <- hr(coxph(as.formula(paste(".y ~", adj)), data = d, weights = .w, robust = TRUE, ties = "breslow"),
+            sprintf("%s.doubly_robust", ep))
+  standardise(fit, d, sprintf("%s.doubly_robust", ep))
   # Kaplan-Meier curves (weighted for the weighting methods) and restricted means per arm
   curves <- list(crude = list(data = d, w = NULL), psm = list(data = m, w = NULL))
   for (mm in names(W)) curves[[mm]] <- list(data = d, w = W[[mm]])
@@ -112,8 +135,14 @@ for (ep in c("pfs", "os")) {
     cd <- curves[[cn]]$data
     cd$.w <- if (is.null(curves[[cn]]$w)) rep(1, nrow(cd)) else curves[[cn]]$w
     for (arm in c(1, 0)) {
-      sub <- cd[cd$treated == arm, ]
-      fit <- if (is.null(curves[[cn]]$w)) survfit(.y ~ 1, data = sub) else survfit(.y ~ 1, data = sub, weights = .w)
+      # (not "sub": resid.survfit re-evaluates the call's data from the survival namespace, where
+      # "sub" would be base::sub)
+      arm_data <- cd[cd$treated == arm, ]
+      fit <- if (is.null(curves[[cn]]$w)) {
+        survfit(.y ~ 1, data = arm_data)
+      } else {
+        survfit(.y ~ 1, data = arm_data, weights = .w)
+      }
       s <- summary(fit, times = c(6, 12))
       for (i in seq_along(s$time)) {
         put(sprintf("%s.km.%s.%d.surv_%g", ep, cn, arm, s$time[i]), s$surv[i])
@@ -123,9 +152,33 @@ for (ep in c("pfs", "os")) {
         tab <- summary(fit, rmean = tau)$table
         put(sprintf("%s.rmst.%s.%d.%g", ep, cn, arm, tau), tab[["rmean"]])
         put(sprintf("%s.rmst_se.%s.%d.%g", ep, cn, arm, tau), tab[["se(rmean)"]])
+        # infinitesimal-jackknife (robust) SE of the restricted mean: its influences, weights included
+        ij <- resid(fit, times = tau, type = "auc", weighted = TRUE)
+        put(sprintf("%s.rmst_ij_se.%s.%d.%g", ep, cn, arm, tau), sqrt(sum(ij^2)))
       }
     }
   }
+  # the matched pairs: contrasts whose influences are summed within each pair before squaring
+  infl <- list()
+  for (arm in c(1, 0)) {
+    arm_data <- m[m$treated == arm, ]
+    fit <- survfit(.y ~ 1, data = arm_data)
+    infl[[as.character(arm)]] <- list(
+      pair = arm_data$pair_id,
+      surv = resid(fit, times = c(6, 12), type = "pstate"),
+      rmst = resid(fit, times = c(12, 24), type = "auc"),
+      mu = sapply(c(12, 24), function(tau) summary(fit, rmean = tau)$table[["rmean"]])
+    )
+  }
+  t1 <- infl[["1"]]
+  t0 <- infl[["0"]]
+  paired_se <- function(x1, x0) sqrt(colSums(rowsum(rbind(x1, -x0), c(t1$pair, t0$pair))^2))
+  se <- paired_se(t1$surv, t0$surv)
+  for (i in 1:2) put(sprintf("%s.pair.surv_diff_se_%g", ep, c(6, 12)[i]), se[i])
+  se <- paired_se(t1$rmst, t0$rmst)
+  for (i in 1:2) put(sprintf("%s.pair.rmst_diff_se_%g", ep, c(12, 24)[i]), se[i])
+  se <- paired_se(sweep(t1$rmst, 2, t1$mu, "/"), sweep(t0$rmst, 2, t0$mu, "/"))
+  for (i in 1:2) put(sprintf("%s.pair.rmst_ratio_se_%g", ep, c(12, 24)[i]), se[i])
 }
 
 res <- data.frame(key = names(out), value = formatC(unlist(out), digits = 15, format = "g"))

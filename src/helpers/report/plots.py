@@ -1,7 +1,8 @@
 """Figures: Kaplan–Meier curves with risk tables, forest plots, balance and score plots.
 
 Drawing only: every function takes results computed elsewhere, draws on the
-given axes (or a new figure), and returns the axes. Nothing here saves files,
+given axes (or a new figure), and returns the axes (a figure of several panels
+returns the Figure). Nothing here saves files,
 calls ``show`` or changes global settings.
 """
 
@@ -11,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
 
 from ..printed import format_p
@@ -380,3 +382,97 @@ def plot_weight_distribution(
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper right", frameon=False, fontsize=8)
     return ax
+
+
+def plot_arm_curves(
+    curves: pd.DataFrame, ax: Axes | None = None, *, title: str = "", ylabel: str = "", t_max: float | None = None
+) -> Axes:
+    """Two survival curves (``time, treated, control``: step functions from S(0) = 1), arm colours.
+
+    Used for the appraisal's weighted Kaplan–Meier and Cox-standardised curves,
+    which have no simple numbers at risk; the curves stop where their data stop.
+    """
+    ax = _new_axes(ax, size=(4.2, 3.4))
+    times = curves["time"].to_numpy(dtype=float)
+    for col, group in (("treated", C.GROUP_ICI), ("control", C.GROUP_NON_ICI)):
+        s = curves[col].to_numpy(dtype=float)
+        keep = np.isfinite(s)
+        ax.step(
+            np.concatenate([[0.0], times[keep]]),
+            np.concatenate([[1.0], s[keep]]),
+            where="post",
+            color=ARM_COLORS[group],
+            lw=1.6,
+            label=group,
+        )
+    t_max = t_max or float(np.ceil(times.max() / 6.0) * 6.0)
+    ax.set_xlim(0, t_max)
+    ax.xaxis.set_major_locator(FixedLocator(_time_ticks(t_max)))
+    ax.set_ylim(0, 1.02)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_yticklabels([f"{int(v * 100)}%" for v in np.linspace(0, 1, 6)])
+    ax.set_xlabel("Months")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return ax
+
+
+def plot_method_comparison(
+    frame: pd.DataFrame,
+    *,
+    group_col: str = "group",
+    label_col: str = "label",
+    panels: tuple = (),
+) -> Figure:
+    """One row per estimate, grouped (e.g. by endpoint), one panel per measure, shared rows.
+
+    ``panels`` lists ``(column, lower, upper, title, reference, log)``: the
+    estimate and limit columns of ``frame``, the panel's axis title, the value
+    of no effect (a vertical line) and whether the axis is logarithmic. A row
+    whose estimate is NaN is left empty in that panel. Row labels
+    (``label_col``) are printed left of the first panel, group names above
+    their rows in bold.
+    """
+    rows = []
+    for group, sub in frame.groupby(group_col, sort=False):
+        rows.append(("header", str(group), None))
+        rows += [("row", str(r[label_col]), r) for _, r in sub.iterrows()]
+    n_rows = len(rows)
+    height = 0.27 * n_rows + 1.3
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 + 2.9 * len(panels), height), sharey=True)
+    axes = list(np.atleast_1d(axes))
+    fig.subplots_adjust(left=0.4, right=0.98, top=1 - 0.35 / height, bottom=0.75 / height, wspace=0.12)
+    ys = np.arange(n_rows)[::-1]
+    for ax, (col, lo, hi, title, ref, log) in zip(axes, panels, strict=True):
+        if log:
+            ax.set_xscale("log")
+        ax.axvline(ref, color=NEUTRAL, lw=0.9)
+        for y, (kind, _, r) in zip(ys, rows, strict=True):
+            if kind != "row" or not np.isfinite(r[col]):
+                continue
+            if np.isfinite(r[lo]) and np.isfinite(r[hi]):
+                ax.plot([r[lo], r[hi]], [y, y], color=NEUTRAL, lw=1.2)
+            ax.plot(r[col], y, marker="s", ms=5, color=ARM_COLORS[C.GROUP_ICI])
+        if log:
+            lo_lim, hi_lim = ax.get_xlim()
+            ticks = [v for v in (0.25, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 2.5, 4) if lo_lim <= v <= hi_lim]
+            ax.xaxis.set_major_locator(FixedLocator(ticks))
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_locator(FixedLocator([]))
+        ax.set_xlabel(title, fontsize=9)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        for y, (kind, _, _) in zip(ys, rows, strict=True):
+            if kind == "header":
+                ax.axhline(y - 0.5, color="#DDDDDD", lw=0.6, zorder=0)
+    axes[0].set_ylim(-0.7, n_rows - 0.3)
+    axes[0].set_yticks(ys)
+    axes[0].set_yticklabels([text for _, text, _ in rows], fontsize=8.5)
+    for tick, (kind, _, _) in zip(axes[0].get_yticklabels(), rows, strict=True):
+        if kind == "header":
+            tick.set_fontweight("bold")
+    return fig

@@ -8,6 +8,7 @@
 - :mod:`~helpers.study.models` — Tables 4–5, PH checks and the Figure 2 subgroups
 - :mod:`~helpers.study.target_trial` — the randomised trial the study emulates, beside its design
 - :mod:`~helpers.study.weights` — the propensity score weights (ATE, ATT, overlap) of the appraisal
+- :mod:`~helpers.study.estimators` — every method of estimating the effect as ``estimate(data, endpoint) -> Estimate``, and their bootstrap
 - :mod:`~helpers.study.appraisal` — the appraisal: who the matching kept, weights, balance, estimates, E-values
 - :mod:`~helpers.study.pipeline` — ``run_all``: every analysis once, as :class:`StudyResults`
 

@@ -4,8 +4,9 @@ Compute only. :func:`appraise` builds every table of the Appraisal chapter
 for one cohort: the target trial beside the design
 (:mod:`.target_trial`), the treated patients the matching dropped against
 those it kept, the propensity score weights and the balance they achieve,
-every method's estimate (:mod:`.estimators`) and the E-values of the hazard
-ratios.
+every method's estimate with its absolute effects (:mod:`.estimators`), a
+bootstrap of those estimates, and the E-values of the hazard ratios. The
+propensity model and the matching are the paper's (one fit per cohort).
 """
 
 from __future__ import annotations
@@ -15,13 +16,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..stats.errors import StatsError
 from ..stats.evalue import evalue, outcome_is_rare
 from ..stats.matching import PropensityMatch
 from ..stats.weighting import effective_sample_size, outside_bounds, weight_summary, weighted_standardized_differences
-from .design import PS_BOUNDS, PSM_COVARIATES, TREATMENT, WEIGHTING, columns
+from .design import (
+    BOOTSTRAP_REPLICATES,
+    BOOTSTRAP_SEED,
+    ENDPOINTS,
+    PS_BOUNDS,
+    PSM_COVARIATES,
+    TREATMENT,
+    WEIGHTING,
+    columns,
+)
+from .errors import StudyError
+from .estimators import ESTIMATOR_NAMES, Prepared, bootstrap, estimate_all
 from .target_trial import target_trial_table
-from .weights import WeightSet, study_weights
+from .weights import WeightSet
 
 # --- who the matched estimate describes -----------------------------------------------
 
@@ -52,6 +63,43 @@ def matched_population(data: pd.DataFrame, psm_result: PropensityMatch) -> pd.Da
     frame["n_matched"] = len(treated) - n_unmatched
     frame["n_unmatched"] = n_unmatched
     return frame[["covariate", "mean_matched", "mean_unmatched", "smd", "abs_smd", "n_matched", "n_unmatched"]]
+
+
+# --- the matched pairs as pairs ----------------------------------------------------------
+
+
+def pair_outcomes(matched: pd.DataFrame, endpoints=ENDPOINTS) -> pd.DataFrame:
+    """Which member of each matched pair had the first event: what a pair-stratified Cox model uses.
+
+    One row per endpoint: ``pairs``; ``treated_first`` and ``control_first``
+    (the member with the earlier time had the event, the other was still
+    followed; a censoring at the same time counts as after the event);
+    ``tied`` (both had the event at the same time) and ``uninformative`` (the
+    earlier time is a censoring, or neither had an event). Within a pair only
+    the first event compares the two members while both are at risk, so
+    without ties the pair-stratified hazard ratio is treated_first /
+    control_first.
+    """
+    rows = []
+    for endpoint in endpoints:
+        duration, event = columns(endpoint)
+        wide = matched.pivot(index="pair_id", columns=TREATMENT, values=[duration, event])
+        t1, t0 = wide[(duration, 1)].to_numpy(float), wide[(duration, 0)].to_numpy(float)
+        e1, e0 = wide[(event, 1)].to_numpy(int) == 1, wide[(event, 0)].to_numpy(int) == 1
+        treated_first = (e1 & (t1 < t0)) | (e1 & ~e0 & (t1 == t0))
+        control_first = (e0 & (t0 < t1)) | (e0 & ~e1 & (t1 == t0))
+        tied = e1 & e0 & (t1 == t0)
+        rows.append(
+            {
+                "endpoint": endpoint,
+                "pairs": int(wide.shape[0]),
+                "treated_first": int(treated_first.sum()),
+                "control_first": int(control_first.sum()),
+                "tied": int(tied.sum()),
+                "uninformative": int((~(treated_first | control_first | tied)).sum()),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # --- weights and balance ----------------------------------------------------------------
@@ -146,12 +194,27 @@ def evalue_table(data: pd.DataFrame, estimates: pd.DataFrame) -> pd.DataFrame:
 # --- everything -------------------------------------------------------------------------------
 
 
+def comparison_table(estimates: pd.DataFrame, boot: pd.DataFrame) -> pd.DataFrame:
+    """Every method's estimate beside its bootstrap: the estimator's row plus ``<quantity>_boot_se``,
+    ``_boot_lower``, ``_boot_upper`` for log HR and each absolute effect, and ``boot_replicates``."""
+    wide = boot.pivot(index=["endpoint", "method"], columns="quantity", values=["boot_se", "boot_lower", "boot_upper"])
+    wide.columns = [f"{q}_{stat}" for stat, q in wide.columns]
+    reps = boot.groupby(["endpoint", "method"])["replicates"].min().rename("boot_replicates")
+    out = estimates.merge(wide.join(reps).reset_index(), on=["endpoint", "method"], how="left")
+    order = {m: i for i, m in enumerate(ESTIMATOR_NAMES)}
+    out = out.sort_values(
+        ["endpoint", "method"], key=lambda c: c.map(order) if c.name == "method" else c.map({"pfs": 0, "os": 1})
+    )
+    return out.reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class Appraisal:
-    """The appraisal of one cohort: its tables (tidy, unrounded) and the weights.
+    """The appraisal of one cohort: its tables (tidy, unrounded), the weights and the curves.
 
     ``notes`` holds, per weighting method that could not be computed on this
-    cohort, the reason.
+    cohort, the reason; ``curves[(endpoint, method)]`` each method's two
+    survival curves (``time, treated, control``).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -160,24 +223,38 @@ class Appraisal:
     notes: dict = field(default_factory=dict)
 
 
-def appraise(data: pd.DataFrame, psm_result: PropensityMatch, hazard_ratios: pd.DataFrame) -> Appraisal:
+def appraise(
+    data: pd.DataFrame,
+    psm_result: PropensityMatch,
+    hazard_ratios: pd.DataFrame,
+    *,
+    replicates: int = BOOTSTRAP_REPLICATES,
+    seed: int = BOOTSTRAP_SEED,
+) -> Appraisal:
     """Every table of the Appraisal chapter for a cohort (with derived categories) and its matching.
 
     ``hazard_ratios`` are the estimates whose E-values are computed (see
-    :func:`evalue_table`). A weighting method that cannot be computed (e.g.
-    arms without overlap) is left out of the weights and balance tables, and
-    ``notes`` says why.
+    :func:`evalue_table`); ``replicates`` and ``seed`` set the bootstrap. A
+    weighting method that cannot be computed (e.g. arms without overlap) is
+    left out of the weights and balance tables, and ``notes`` says why; a
+    method that cannot be fitted has its row in the estimates with the reason.
     """
+    prep = Prepared(data, given_model=psm_result.model, given_pairs=psm_result.cohort)
     tables = {"appraisal_target_trial": target_trial_table()}
     tables["appraisal_population"] = matched_population(data, psm_result)
     weightsets, notes = {}, {}
-    scores = psm_result.model.scores.loc[data.index]
     for method in WEIGHTING:
         try:
-            weightsets[method] = study_weights(data, method, scores)
-        except StatsError as err:
+            weightsets[method] = prep.weights(method)
+        except StudyError as err:
             notes[method] = f"not estimable: {err}"
     tables["appraisal_weights"] = weights_table(data, weightsets, psm_result)
     tables["appraisal_balance"] = balance_long(data, weightsets, psm_result)
+    tables["appraisal_pairs"] = pair_outcomes(psm_result.cohort)
+    estimates = estimate_all(prep)
+    boot = bootstrap(prep, replicates=replicates, seed=seed)
+    tables["appraisal_estimates"] = comparison_table(estimates.table, boot)
+    tables["appraisal_arms"] = estimates.arms
+    tables["appraisal_bootstrap"] = boot
     tables["appraisal_evalues"] = evalue_table(data, hazard_ratios)
-    return Appraisal(tables=tables, weights=weightsets, notes=notes)
+    return Appraisal(tables=tables, weights=weightsets, curves=estimates.curves, notes=notes)

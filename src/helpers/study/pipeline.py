@@ -20,6 +20,7 @@ from . import cohort as C
 from .appraisal import Appraisal, appraise
 from .counts import baseline_table, response_table, safety_table
 from .design import (
+    BOOTSTRAP_REPLICATES,
     COX_TABLES,
     ENDPOINTS,
     MIN_PER_GROUP,
@@ -31,6 +32,7 @@ from .design import (
 )
 from .efficacy import SurvivalComparison, efficacy, strata, whole_population
 from .errors import StudyError
+from .estimators import ABSOLUTE_EFFECTS
 from .models import cox_tables, subgroups, treatment_ph_tests
 from .propensity import match_study
 
@@ -159,8 +161,12 @@ def check_analyzable(cohort: pd.DataFrame) -> None:
         raise StudyError("; ".join(problems))
 
 
-def run_all(cohort: pd.DataFrame) -> StudyResults:
-    """Run every analysis of the original study on a validated cohort."""
+def run_all(cohort: pd.DataFrame, *, bootstrap_replicates: int = BOOTSTRAP_REPLICATES) -> StudyResults:
+    """Run every analysis of the original study, and the appraisal, on a validated cohort.
+
+    ``bootstrap_replicates`` sets the appraisal's bootstrap (0 skips it; the
+    default is the design's).
+    """
     data = C.derive_categories(cohort)
     psm = match_study(data)
     pops = populations(data, psm)
@@ -181,7 +187,7 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     tables.update(subgroups(data))
     whole = {pop: whole_population(frame) for pop, frame in pops.items()}
     tables["whole_population"] = pd.DataFrame([{"population": p, **v} for p, v in whole.items()])
-    appraisal = appraise(data, psm, paper_hazard_ratios(tables["efficacy"]))
+    appraisal = appraise(data, psm, paper_hazard_ratios(tables["efficacy"]), replicates=bootstrap_replicates)
     tables.update(appraisal.tables)
     headline = headline_numbers(tables, whole)
     return StudyResults(
@@ -239,7 +245,8 @@ def headline_numbers(tables: dict[str, pd.DataFrame], whole: dict) -> dict:
 
 
 def appraisal_headline(tables: dict[str, pd.DataFrame]) -> dict:
-    """The appraisal's headline numbers: treated left unmatched and each method's effective sample sizes."""
+    """The appraisal's headline numbers: treated left unmatched, effective sample sizes, E-values, and
+    every method's hazard ratio and absolute effects (analytic and bootstrap 95% limits)."""
     pop = tables["appraisal_population"]
     weights = tables["appraisal_weights"]
     out: dict = {"n_unmatched_treated": int(pop["n_unmatched"].iloc[0])}
@@ -251,6 +258,16 @@ def appraisal_headline(tables: dict[str, pd.DataFrame]) -> dict:
     }
     out["ess"] = {
         m: {a: float(v) for a, v in zip(sub["arm"], sub["ess"], strict=True)} for m, sub in weights.groupby("method")
+    }
+    keys = ["hr", "ci_lower", "ci_upper", "p", "ph_p"]
+    for q in ABSOLUTE_EFFECTS:
+        if q.startswith("rmst_ratio"):
+            continue
+        keys += [q, f"{q}_lower", f"{q}_upper", f"{q}_boot_lower", f"{q}_boot_upper"]
+    est = tables["appraisal_estimates"]
+    out["estimates"] = {
+        f"{r['endpoint']}_{r['method']}": {k: float(r[k]) for k in keys} | {"estimand": r["estimand"]}
+        for r in est.to_dict("records")
     }
     return out
 
