@@ -23,7 +23,7 @@
 # second-line therapy help patients with extensive-stage small-cell lung cancer? It writes down
 # the randomised trial the study stands in for, asks which patients the matched estimate is
 # about, and compares the paper's analysis with the methods a study of this design would use
-# today: the matched pairs analysed as pairs, weighting, a doubly robust model, and effects on
+# today: the matched pairs analysed as pairs, weighting, a doubly robust estimator, and effects on
 # an absolute scale (months gained, patients in a hundred) beside the hazard ratio. It ends with
 # every estimate in one table and one figure. The patients are synthetic, so the chapter
 # demonstrates the methods and how much the answer can depend on them; it says nothing about
@@ -285,8 +285,8 @@ plt.close(fig)
 # their weight: a weighted Kaplan–Meier curve per arm (a patient with weight two counts as
 # two patients at risk and, if they progress, as two events) and a weighted Cox model. The
 # curves of {ref}`the PFS figure <fig-appraisal-curves-pfs>` are those of the paper's two
-# samples (all patients, the matched pairs) beside the three weighted samples and the doubly
-# robust model described below.
+# samples (all patients, the matched pairs) beside the three weighted samples and the weighted
+# Cox model with covariates described below.
 #
 # (code-fig-appraisal-curves)=
 
@@ -301,8 +301,8 @@ for endpoint in ("pfs", "os"):
 # :name: fig-appraisal-curves-pfs
 #
 # PFS under every adjustment | Kaplan–Meier curves of the two arms in all patients, in the
-# matched pairs, and weighted by each kind of weights; the last panel shows the curves the
-# doubly robust model predicts for all patients. ({ref}`code <code-fig-appraisal-curves>`)
+# matched pairs, and weighted by each kind of weights; the last panel shows the curves that the
+# ATE-weighted Cox model with covariates predicts, averaged over all patients. ({ref}`code <code-fig-appraisal-curves>`)
 # ```
 #
 # ```{glue:figure} appraisal_fig_curves_os
@@ -327,26 +327,66 @@ for endpoint in ("pfs", "os"):
 # apart because it describes other patients: the matching left out
 # {glue:text}`appraisal_n_unmatched` treated patients, while every weighting keeps them all.
 #
-# ## A doubly robust estimate
+# ## Adding the covariates to the model, and a doubly robust estimate
 #
 # Weighting relies on the propensity model being right; a multivariable Cox model relies on
-# the outcome model being right. A *doubly robust* analysis uses both: here, the Cox model
-# weighted by the ATE weights that also includes the Table 1 characteristics. If either of the
-# two models is correct, the comparison is protected against the recorded confounders. Two
-# cautions come with it. First, its hazard ratio,
-# {glue:text}`appraisal_est_pfs_doubly_robust_hrci` for PFS and
-# {glue:text}`appraisal_est_os_doubly_robust_hrci` for OS, is *conditional*: it compares
-# patients with the same characteristics, like the multivariable model's
-# ({glue:text}`appraisal_est_pfs_multivariable_hrci` and
+# the outcome model being right. Two ways of using both are common.
+#
+# The first, often seen in applied papers, is the Cox model weighted by the ATE weights that
+# also includes the Table 1 characteristics. It is sometimes called doubly robust, but for a
+# hazard ratio it has no such guarantee, and its hazard ratio,
+# {glue:text}`appraisal_est_pfs_iptw_adjusted_hrci` for PFS and
+# {glue:text}`appraisal_est_os_iptw_adjusted_hrci` for OS, answers another question: it is
+# *conditional*, comparing patients with the same characteristics, like the multivariable
+# model's ({glue:text}`appraisal_est_pfs_multivariable_hrci` and
 # {glue:text}`appraisal_est_os_multivariable_hrci`). A hazard ratio does not average like a
 # difference (it is not *collapsible*), so a conditional hazard ratio lies further from one
-# than the marginal hazard ratio of the same effect, even without any confounding; it is not a
-# different answer, it is an answer to a different question. Second, to get an effect for
-# everyone from such a model, its predictions have to be averaged: each patient's survival
-# curve is predicted once as if treated and once as if not, and the two averages over all
-# patients are compared (*regression standardisation*). The last panel of the figures above
-# shows those averaged curves. The absolute effects of both models with covariates are
-# computed this way.
+# than the marginal hazard ratio of the same effect, even without any confounding. To get an
+# effect for everyone from either model, its predictions have to be averaged: each patient's
+# survival curve is predicted once as if treated and once as if not, and the two averages over
+# all patients are compared (*regression standardisation*). The last panel of the figures
+# above shows those averaged curves, and the absolute effects of both Cox models with
+# covariates are computed this way.
+#
+# The second is a *doubly robust* estimator in the strict sense: augmented inverse probability
+# weighting (AIPW). It estimates the effect on an absolute scale, for all patients (the ATE):
+# how many more patients in a hundred would be free of the event at
+# {glue:text}`appraisal_surv_times` months, and how many months free of the event would be
+# gained within {glue:text}`appraisal_rmst_horizons` months, had every patient received an ICI
+# rather than none. It works in three steps.
+#
+# 1. Each patient gets a *pseudo-observation* for each quantity: how much the arm's
+#    Kaplan–Meier estimate moves because of that patient, scaled up to one patient's worth.
+#    A patient followed past the time gets a value around one for "event-free at that time", a
+#    patient with an earlier event a value around zero (either can fall a little outside 0 to
+#    1), and a patient censored earlier something in between. Averaged over an arm, the pseudo-observations give back the arm's curve.
+# 2. An *outcome model* predicts each patient's pseudo-observation from the Table 1
+#    characteristics, separately in each arm (a linear regression), so every patient gets a
+#    prediction under ICI and one without.
+# 3. The predictions are averaged over all patients, and then corrected with the propensity
+#    score: the differences between what was observed and what was predicted, in the arm the
+#    patient was actually in, are added back with the usual inverse probability weights
+#    ($1/e$ for treated, $1/(1-e)$ for controls).
+#
+# If the outcome model is right, the correction adds nothing on average; if the propensity
+# model is right, the correction removes whatever the outcome model got wrong. So the estimate
+# is unbiased (in large samples) when *either* model is right, and only when both are wrong can
+# confounding by the recorded characteristics remain. The test suite checks this on simulated
+# cohorts with a known effect: right with either model removed, wrong with both. Its own
+# assumption is that censoring is unrelated to the characteristics within each arm. It gives
+# no hazard ratio, by design. Its intervals come from each patient's contribution to the
+# estimate (its influence function), taking the two models as known; the bootstrap below also
+# refits them. For PFS it estimates a gain of
+# {glue:text}`appraisal_est_pfs_doubly_robust_rmst_diff_12` months
+# ({glue:text}`appraisal_est_pfs_doubly_robust_rmst_diff_12_ci`) within the first
+# {glue:text}`appraisal_rmst_tau_first`, and {glue:text}`appraisal_est_pfs_doubly_robust_surv_diff_6`
+# more patients in a hundred ({glue:text}`appraisal_est_pfs_doubly_robust_surv_diff_6_ci`)
+# free of progression at {glue:text}`appraisal_surv_time_first` months; for OS,
+# {glue:text}`appraisal_est_os_doubly_robust_rmst_diff_12` months
+# ({glue:text}`appraisal_est_os_doubly_robust_rmst_diff_12_ci`) within the first
+# {glue:text}`appraisal_rmst_tau_first` and {glue:text}`appraisal_est_os_doubly_robust_rmst_diff_24`
+# months ({glue:text}`appraisal_est_os_doubly_robust_rmst_diff_24_ci`) within the first
+# {glue:text}`appraisal_rmst_tau_last`.
 #
 # ## Absolute effects: months and patients instead of a ratio
 #
@@ -363,7 +403,8 @@ for endpoint in ("pfs", "os"):
 #   {glue:text}`appraisal_rmst_horizons` months.
 #
 # Each method gives them from its own curves: the Kaplan–Meier curves of its sample (weighted
-# for the weighting methods), or the standardised curves of the two models with covariates.
+# for the weighting methods), the standardised curves of the two Cox models with covariates, or
+# the AIPW estimator.
 # For PFS after matching, the 2L-ICIs arm gains
 # {glue:text}`appraisal_est_pfs_psm_rmst_diff_12` months
 # ({glue:text}`appraisal_est_pfs_psm_rmst_diff_12_ci`) of the first
@@ -391,7 +432,7 @@ for endpoint in ("pfs", "os"):
 # ## How the intervals are obtained, and what they leave out
 #
 # Every interval in this chapter is a {glue:text}`appraisal_level_pct`% interval, and they come
-# from four recipes.
+# from five recipes.
 #
 # - **Greenwood's formula**, arms independent: the crude comparison and the paper's matched
 #   analysis, as the paper would have computed them.
@@ -402,15 +443,17 @@ for endpoint in ("pfs", "os"):
 #   Greenwood's answer exactly.
 # - **The infinitesimal jackknife with the weights taken as fixed** for the three weighting
 #   methods. It ignores that the weights were estimated.
-# - **A bootstrap** for the two models with covariates, whose standardised absolute effects have
-#   no simple formula. The whole analysis is repeated on {glue:text}`appraisal_boot_replicates`
+# - **The influence function of the AIPW estimator** for the doubly robust estimate, with the
+#   propensity and outcome models taken as known.
+# - **A bootstrap** for the two Cox models with covariates, whose standardised absolute effects
+#   have no simple formula here. The whole analysis is repeated on {glue:text}`appraisal_boot_replicates`
 #   resampled cohorts drawn with a fixed seed ({glue:text}`appraisal_boot_seed`): patients are
 #   drawn with replacement within each arm, and the propensity model and the weights are
 #   refitted every time. For the matched analyses whole pairs are drawn instead, with the
 #   matching kept fixed, so the bootstrap does not show how much the matching itself could
-#   vary. In at most {glue:text}`appraisal_boot_failed_max` replicates a resampled cohort ended
-#   its PFS follow-up before {glue:text}`appraisal_rmst_tau_last` months; those replicates are
-#   left out of that one quantity.
+#   vary. In at most {glue:text}`appraisal_boot_failed_max` replicates of a method the
+#   resampled follow-up of an arm ended before {glue:text}`appraisal_rmst_tau_last` months;
+#   those replicates are left out of the quantities up to that horizon.
 #
 # The bootstrap is also run for every other method, to check the formulas.
 # {ref}`The intervals table <tbl-appraisal-intervals>` sets the two side by side for the log
@@ -432,14 +475,15 @@ glue("appraisal_tbl_intervals", styled(intervals_display(results)), display=Fals
 # ({ref}`code <code-tbl-appraisal-intervals>`)
 # ```
 #
-# Where the formulas are exact in principle (the crude and matched comparisons), the bootstrap
-# agrees with them up to its own random error. For the weighting methods it shows what taking
+# Where the formulas are standard (the crude and matched comparisons), the bootstrap standard
+# errors are close to them; its percentile limits carry more random error of their own. For the weighting methods it shows what taking
 # the weights as fixed costs. For PFS with ATE weights the bootstrap standard error of log HR,
 # {glue:text}`appraisal_est_pfs_iptw_ate_boot_se`, is
 # {glue:text}`appraisal_est_pfs_iptw_ate_boot_vs_se` the robust one,
 # {glue:text}`appraisal_est_pfs_iptw_ate_se`, and its interval for the RMST difference,
-# {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_boot_ci` months, is narrower than the
-# fixed-weights one, {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_ci`. Estimating the
+# {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_boot_ci` months, is
+# {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_boot_width_vs` the fixed-weights one,
+# {glue:text}`appraisal_est_pfs_iptw_ate_rmst_diff_12_ci`. Estimating the
 # weights from the data tends to *help* precision, so ignoring it usually errs on the side of
 # intervals that are too wide; that is the common finding for ATE weights, and it is not
 # guaranteed for other weights or other data. The limits of the bootstrap itself: with
@@ -487,13 +531,15 @@ plt.close(fig)
 # Every method, one figure | Hazard ratio (left, log scale) and RMST difference up to the first
 # horizon (right, months) of 2L-ICIs against 2L-non-ICIs, with
 # {glue:text}`appraisal_level_pct`% intervals, for PFS and OS;
-# each row names the method and its estimand. ({ref}`code <code-fig-appraisal-forest>`)
+# each row names the method and its estimand. The doubly robust (AIPW) estimator gives no hazard
+# ratio, so its row is empty in the left panel. ({ref}`code <code-fig-appraisal-forest>`)
 # ```
 #
 # For PFS the answer does not depend on the method: the hazard ratios run from
 # {glue:text}`appraisal_est_pfs_hr_min` to {glue:text}`appraisal_est_pfs_hr_max`, and
 # {glue:text}`appraisal_est_pfs_n_excluding_1` of the {glue:text}`appraisal_est_pfs_n_methods`
-# intervals exclude one. For OS the hazard ratios run from
+# intervals exclude one (the doubly robust estimator gives no hazard ratio; its absolute
+# effects point the same way). For OS the hazard ratios run from
 # {glue:text}`appraisal_est_os_hr_min` to {glue:text}`appraisal_est_os_hr_max`, and whether the
 # interval excludes one depends on the method: it does for
 # {glue:text}`appraisal_est_os_methods_excluding_1`, and it does not for

@@ -15,7 +15,7 @@ from helpers.stats.errors import StatsError
 from helpers.study import cohort as C
 from helpers.study.appraisal import appraise
 from helpers.study.design import BOOTSTRAP_REPLICATES, PSM_SETTINGS
-from helpers.study.estimators import ESTIMATOR_NAMES
+from helpers.study.estimators import ABSOLUTE_ONLY, ESTIMATOR_NAMES
 from helpers.study.pipeline import paper_hazard_ratios
 from helpers.study.target_trial import COMPONENTS, target_trial_table
 from helpers.study.weights import study_weights
@@ -60,7 +60,7 @@ def test_arms_without_overlap_give_a_note_not_a_crash(results):
     assert all("do not overlap" in note for note in appraisal.notes.values())
     assert set(appraisal.tables["appraisal_weights"]["method"]) == {"unadjusted", "psm"}
     est = appraisal.tables["appraisal_estimates"].set_index(["endpoint", "method"])
-    for method in ("iptw_ate", "iptw_att", "overlap", "doubly_robust"):
+    for method in ("iptw_ate", "iptw_att", "overlap", "iptw_adjusted", "doubly_robust"):
         assert est.loc[("os", method), "note"].startswith("not estimable: ")
         assert np.isnan(est.loc[("os", method), "hr"])
     assert np.isfinite(est.loc[("os", "crude"), "hr"])  # the others still run
@@ -68,8 +68,11 @@ def test_arms_without_overlap_give_a_note_not_a_crash(results):
 
 def test_every_method_on_every_endpoint_with_its_bootstrap(results):
     est = results.appraisal.tables["appraisal_estimates"]
-    assert list(est["method"]) == list(ESTIMATOR_NAMES) * 2 and list(est["endpoint"]) == ["pfs"] * 9 + ["os"] * 9
-    assert est["hr"].notna().all()
+    n = len(ESTIMATOR_NAMES)
+    assert list(est["method"]) == list(ESTIMATOR_NAMES) * 2 and list(est["endpoint"]) == ["pfs"] * n + ["os"] * n
+    has_hr = ~est["method"].isin(ABSOLUTE_ONLY)
+    assert est.loc[has_hr, "hr"].notna().all() and est.loc[~has_hr, "hr"].isna().all()
+    assert est["rmst_diff_12"].notna().all()
     # a replicate whose follow-up ends before 24 months leaves that horizon out, and is counted
     boot = results.appraisal.tables["appraisal_bootstrap"]
     assert (boot["replicates"] + boot["failed"] == BOOTSTRAP_REPLICATES).all()
@@ -95,5 +98,7 @@ def test_analyze_runs_on_a_cohort_some_estimates_cannot_use(tmp_path, raw_cohort
     out = tmp_path / "out"
     assert main(["analyze", str(path), "--out", str(out), "--bootstrap", "3"]) == 0
     est = pd.read_csv(out / "appraisal_estimates.csv")
-    assert est["hr"].notna().all() and est["rmst_diff_24"].isna().all() and est["rmst_diff_12"].notna().all()
+    has_hr = ~est["method"].isin(ABSOLUTE_ONLY)
+    assert est.loc[has_hr, "hr"].notna().all() and est["rmst_diff_24"].isna().all()
+    assert est["rmst_diff_12"].notna().all()
     assert est["note"].str.contains("RMST up to 24 months not estimable").all()

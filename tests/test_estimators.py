@@ -32,7 +32,7 @@ def table(data):
 def test_estimators_are_name_estimand_function_triples():
     assert all(isinstance(e, tuple) and len(e) == 3 for e in E.ESTIMATORS)
     names = [name for name, _, _ in E.ESTIMATORS]
-    assert len(set(names)) == len(names) == 9
+    assert len(set(names)) == len(names) == 10
     assert {estimand for _, estimand, _ in E.ESTIMATORS} <= set(ESTIMAND_LABELS)
     assert set(names) == set(ESTIMATOR_LABELS)
     assert all(fn.__name__ == name and fn.__doc__ for name, _, fn in E.ESTIMATORS)
@@ -113,11 +113,24 @@ def test_intervals_are_labelled_and_standardised_methods_have_only_points(table)
     for (_, method), row in table.iterrows():
         assert row["absolute_ci"]
         assert np.isfinite(row["rmst_diff_12"]) and np.isfinite(row["surv_diff_6"])
-        standardised = method in ("multivariable", "doubly_robust")
+        standardised = method in ("multivariable", "iptw_adjusted")
         assert np.isnan(row["rmst_diff_12_lower"]) == standardised
         if not standardised:
             assert row["rmst_diff_12_lower"] < row["rmst_diff_12"] < row["rmst_diff_12_upper"]
             assert row["rmst_ratio_12_lower"] < row["rmst_ratio_12"] < row["rmst_ratio_12_upper"]
+
+
+def test_doubly_robust_gives_absolute_effects_and_no_hazard_ratio(data, table):
+    row = table.loc[("pfs", "doubly_robust")]
+    assert row[["hr", "ci_lower", "se", "p", "ph_p"]].isna().all()
+    assert E.doubly_robust(data, "pfs").ok and not E.Estimate(note="not estimable: x").ok
+    for q in E.ABSOLUTE_EFFECTS:
+        assert row[f"{q}_lower"] < row[q] < row[f"{q}_upper"], q
+    assert row["n"] == len(data) and "augmented IPW" in row["note"]
+    # its bootstrap has the absolute effects and no log HR
+    boot = E.bootstrap(E.prepare(data), replicates=3, seed=1, endpoints=("pfs",), names=("doubly_robust",))
+    assert set(boot["quantity"]) == set(E.ABSOLUTE_EFFECTS)
+    assert (boot["replicates"] == 3).all()
 
 
 def test_bootstrap_is_reproducible_and_uses_the_seed(data):
@@ -157,7 +170,7 @@ def test_arms_without_overlap(data):
     prepared = E.Prepared(data, given_model=dataclasses.replace(psm.model, scores=fake))
     result = E.estimate_all(prepared, endpoints=("pfs",))
     notes = _notes(result)
-    for method in ("iptw_ate", "iptw_att", "overlap", "doubly_robust"):
+    for method in ("iptw_ate", "iptw_att", "overlap", "iptw_adjusted", "doubly_robust"):
         assert notes[("pfs", method)].startswith("not estimable:")
         assert "the arms do not overlap" in notes[("pfs", method)]
     for method in ("psm", "psm_robust", "psm_stratified"):
@@ -170,7 +183,7 @@ def test_arms_without_overlap(data):
 def test_a_covariate_that_separates_the_arms_and_aliases_the_treatment(data):
     broken = data.assign(brain_met=data[E.TREATMENT])
     notes = _notes(E.estimate_all(broken, endpoints=("os",)))
-    for method in ("psm", "iptw_ate", "overlap", "doubly_robust"):
+    for method in ("psm", "iptw_ate", "overlap", "iptw_adjusted", "doubly_robust"):
         assert "propensity model: covariate 'brain_met' perfectly separates the groups" in notes[("os", method)]
     assert "covariate 'brain_met' is a linear combination of the covariates before it" in notes[("os", "multivariable")]
     assert not notes[("os", "crude")].startswith("not estimable")

@@ -9,8 +9,9 @@
 # cluster, strata) with their proportional-hazards tests (cox.zph), the weighted
 # Kaplan-Meier curves (survfit) with their restricted means (print.survfit's rmean)
 # and jackknife influences (resid.survfit), the pair-clustered contrasts of the
-# matched sample, and the curves standardised from the two Cox models with
-# covariates (survfit.coxph with newdata) of every estimator. Writes key,value rows.
+# matched sample, the curves standardised from the two Cox models with
+# covariates (survfit.coxph with newdata), and the augmented IPW estimates on
+# pseudo-observations (pseudo, lm) of every estimator. Writes key,value rows.
 suppressPackageStartupMessages(library(survival))
 
 args <- commandArgs(trailingOnly = TRUE)
@@ -126,8 +127,42 @@ for (ep in c("pfs", "os")) {
   }
   d$.w <- W$iptw_ate
   fit <- hr(coxph(as.formula(paste(".y ~", adj)), data = d, weights = .w, robust = TRUE, ties = "breslow"),
-            sprintf("%s.doubly_robust", ep))
-  standardise(fit, d, sprintf("%s.doubly_robust", ep))
+            sprintf("%s.iptw_adjusted", ep))
+  standardise(fit, d, sprintf("%s.iptw_adjusted", ep))
+  # doubly robust: augmented IPW on pseudo-observations (pseudo() of each arm's survfit), the outcome
+  # model a linear regression (lm) of the pseudo-values on the covariates within each arm, the
+  # propensity the glm's fitted values as they are
+  X <- model.matrix(as.formula(paste("~", paste(vars, collapse = " + "))), data = d)
+  Y <- matrix(NA_real_, nrow(d), 4)
+  for (arm in c(1, 0)) {
+    k <- d$treated == arm
+    arm_data <- d[k, ]
+    fit <- survfit(.y ~ 1, data = arm_data)
+    Y[k, ] <- cbind(pseudo(fit, times = c(6, 12), type = "surv"), pseudo(fit, times = c(12, 24), type = "rmst"))
+  }
+  aipw <- list()
+  for (arm in c(1, 0)) {
+    k <- d$treated == arm
+    beta <- coef(lm(Y[k, ] ~ X[k, -1]))
+    pred <- X %*% beta
+    pa <- if (arm == 1) e else 1 - e
+    term <- pred + k * (Y - pred) / pa
+    mu <- colMeans(term)
+    aipw[[as.character(arm)]] <- list(mu = mu, phi = sweep(term, 2, mu))
+    names_q <- c("surv_6", "surv_12", "rmst_12", "rmst_24")
+    for (j in 1:4) put(sprintf("%s.aipw.%d.%s", ep, arm, names_q[j]), mu[j])
+  }
+  n <- nrow(d)
+  a1 <- aipw[["1"]]
+  a0 <- aipw[["0"]]
+  diff_se <- sqrt(colSums((a1$phi - a0$phi)^2)) / n
+  for (j in 1:2) put(sprintf("%s.aipw.surv_diff_se_%g", ep, c(6, 12)[j]), diff_se[j])
+  for (j in 3:4) {
+    tau <- c(12, 24)[j - 2]
+    put(sprintf("%s.aipw.rmst_diff_se_%g", ep, tau), diff_se[j])
+    put(sprintf("%s.aipw.rmst_ratio_se_%g", ep, tau),
+        sqrt(sum((a1$phi[, j] / a1$mu[j] - a0$phi[, j] / a0$mu[j])^2)) / n)
+  }
   # Kaplan-Meier curves (weighted for the weighting methods) and restricted means per arm
   curves <- list(crude = list(data = d, w = NULL), psm = list(data = m, w = NULL))
   for (mm in names(W)) curves[[mm]] <- list(data = d, w = W[[mm]])

@@ -26,7 +26,15 @@ from ..study.design import (
     WEIGHT_TRUNCATION,
     exposure_label,
 )
-from ..study.estimators import ABSOLUTE_EFFECTS, FIXED_WEIGHTS, GREENWOOD, PAIRED, STANDARDIZED
+from ..study.estimators import (
+    ABSOLUTE_EFFECTS,
+    AIPW,
+    FIXED_WEIGHTS,
+    GREENWOOD,
+    NOT_ESTIMABLE,
+    PAIRED,
+    STANDARDIZED,
+)
 from .tables import format_estimate_ci, format_interval, format_number, format_p
 
 TARGET_TRIAL_COLUMNS = {
@@ -190,8 +198,10 @@ ABSOLUTE_CI_LABELS = {
     PAIRED: "jackknife, clustered on pairs",
     FIXED_WEIGHTS: "jackknife, weights fixed",
     STANDARDIZED: "bootstrap only",
+    AIPW: "AIPW influence function",
 }
 BOOTSTRAP_MARK = "*"
+NO_HR = "none (absolute effects only)"
 
 
 def comparison_rows(results) -> pd.DataFrame:
@@ -243,15 +253,16 @@ def comparison_display(results) -> pd.DataFrame:
             "Method": ESTIMATOR_LABELS[r["method"]],
             "Estimand": r["estimand"],
         }
-        if pd.isna(r["hr"]):
+        if str(r["note"]).startswith(NOT_ESTIMABLE):
             row["HR (95% CI)"] = "not estimable"
             rows.append(row)
             continue
+        has_hr = pd.notna(r["hr"])
         row |= {
             "Patients (events)": f"{int(r['n'])} ({int(r['events'])})",
-            "HR (95% CI)": format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"]),
-            "p": format_p(r["p"]),
-            "PH test p": format_p(r["ph_p"]),
+            "HR (95% CI)": format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"]) if has_hr else NO_HR,
+            "p": format_p(r["p"]) if has_hr else "",
+            "PH test p": format_p(r["ph_p"]) if has_hr else "",
         }
         for tau in RMST_HORIZONS:
             row[f"RMST difference, {tau:g} mo (95% CI)"] = _effect_ci(r, f"rmst_diff_{tau:g}")
@@ -315,23 +326,30 @@ def compare_word(value: float, reference: float, tolerance: float = 0.05) -> str
     return "smaller than" if value < reference else "larger than"
 
 
+def width_word(width: float, reference: float, tolerance: float = 0.05) -> str:
+    """'about as wide as', 'narrower than' or 'wider than', within a relative ``tolerance``."""
+    word = compare_word(width, reference, tolerance)
+    return {"about the same as": "about as wide as", "smaller than": "narrower than", "larger than": "wider than"}[word]
+
+
 def estimate_numbers(results) -> dict[str, str | int]:
     """Every method's numbers for the prose, by ``est_<endpoint>_<method>_<what>``."""
     out: dict[str, str | int] = {}
     rows = comparison_rows(results)
     for _, r in rows.iterrows():
         key = f"est_{r['endpoint']}_{r['method']}"
-        if pd.isna(r["hr"]):
+        if str(r["note"]).startswith(NOT_ESTIMABLE):
             out[f"{key}_hrci"] = "not estimable"
             continue
-        out[f"{key}_hr"] = format_number(r["hr"], 2)
-        out[f"{key}_hrci"] = format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"])
-        out[f"{key}_ci"] = format_interval(r["ci_lower"], r["ci_upper"])
-        out[f"{key}_se"] = format_number(r["se"], 3)
-        out[f"{key}_boot_se"] = format_number(r["log_hr_boot_se"], 3)
-        out[f"{key}_p"] = format_p(r["p"])
-        out[f"{key}_ph_p"] = format_p(r["ph_p"])
         out[f"{key}_n"] = int(r["n"])
+        if pd.notna(r["hr"]):
+            out[f"{key}_hr"] = format_number(r["hr"], 2)
+            out[f"{key}_hrci"] = format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"])
+            out[f"{key}_ci"] = format_interval(r["ci_lower"], r["ci_upper"])
+            out[f"{key}_se"] = format_number(r["se"], 3)
+            out[f"{key}_boot_se"] = format_number(r["log_hr_boot_se"], 3)
+            out[f"{key}_p"] = format_p(r["p"])
+            out[f"{key}_ph_p"] = format_p(r["ph_p"])
         for q in ABSOLUTE_EFFECTS:
             if pd.isna(r[q]):
                 continue
@@ -343,12 +361,17 @@ def estimate_numbers(results) -> dict[str, str | int]:
                 out[f"{key}_{q}_boot_ci"] = signed_interval(
                     scale * r[f"{q}_boot_lower"], scale * r[f"{q}_boot_upper"], digits
                 )
+                if pd.notna(r[f"{q}_lower"]):  # the bootstrap interval's width against the analytic one's
+                    out[f"{key}_{q}_boot_width_vs"] = width_word(
+                        r[f"{q}_boot_upper"] - r[f"{q}_boot_lower"], r[f"{q}_upper"] - r[f"{q}_lower"]
+                    )
     for endpoint, sub in rows.groupby("endpoint"):
         by = sub.set_index("method")
         for method, r in by.iterrows():
             if pd.notna(r["se"]) and pd.notna(r["log_hr_boot_se"]):
                 out[f"est_{endpoint}_{method}_boot_vs_se"] = compare_word(r["log_hr_boot_se"], r["se"])
-        if {"psm", "psm_robust", "psm_stratified"} <= set(by.index) and by[["se"]].notna().all().all():
+        matched = ["psm", "psm_robust", "psm_stratified"]
+        if set(matched) <= set(by.index) and by.loc[matched, "se"].notna().all():
             out[f"est_{endpoint}_robust_vs_naive"] = compare_word(by.loc["psm_robust", "se"], by.loc["psm", "se"])
             out[f"est_{endpoint}_strat_vs_naive"] = compare_word(by.loc["psm_stratified", "se"], by.loc["psm", "se"])
             out[f"est_{endpoint}_strat_se_ratio"] = format_number(

@@ -103,14 +103,14 @@ def appraisal_weight_distributions(results) -> Figure:
 
 
 # The appraisal's survival curves: one panel per method (the two with covariates are standardised).
-CURVE_PANELS = ("crude", "psm", "iptw_ate", "iptw_att", "overlap", "doubly_robust")
+CURVE_PANELS = ("crude", "psm", "iptw_ate", "iptw_att", "overlap", "iptw_adjusted")
 CURVE_TITLES = {
     "crude": "All patients, unadjusted",
     "psm": "Matched pairs",
     "iptw_ate": "Weighted: ATE weights",
     "iptw_att": "Weighted: ATT weights",
     "overlap": "Weighted: overlap weights",
-    "doubly_robust": "Doubly robust, standardised",
+    "iptw_adjusted": "ATE weights + covariates, standardised",
 }
 
 

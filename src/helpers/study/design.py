@@ -169,7 +169,8 @@ ESTIMATOR_LABELS = {
     "iptw_ate": "IPTW (ATE weights)",
     "iptw_att": "IPTW (ATT weights)",
     "overlap": "Overlap weights",
-    "doubly_robust": "Doubly robust (IPTW-ATE + covariates)",
+    "iptw_adjusted": "IPTW (ATE) + covariates, Cox",
+    "doubly_robust": "Doubly robust (AIPW)",
 }
 ESTIMAND_LABELS = {
     "ATE": "ATE: all patients",

@@ -61,15 +61,22 @@ iptw_ate       ATE         Cox model weighted by stabilised, truncated 1/e, 1/(1
                            weights, robust variance
 iptw_att       ATT         the same with ATT weights (treated 1, controls e/(1-e))
 overlap        ATO         the same with overlap weights (1-e, e)
-doubly_robust  ATE         the ATE-weighted Cox model that also adjusts for the
+iptw_adjusted  conditional the ATE-weighted Cox model that also adjusts for the
                            covariates (its HR is conditional; its absolute effects
                            are standardised over all patients)
+doubly_robust  ATE         augmented inverse probability weighting (AIPW) of the
+                           survival and RMST differences on pseudo-observations
+                           (:mod:`helpers.stats.doubly_robust`): correct if either
+                           the propensity or the outcome model is; no hazard ratio
 ============== =========== ============================================================
 
 ATM: the treated patients the caliper matching kept (not all treated: ATT).
 Absolute effects come from each arm's Kaplan–Meier curve (weighted for the
-weighting methods, the matched pairs for PSM), or, for the two methods with
-covariates, by regression standardisation of their Cox model.
+weighting methods, the matched pairs for PSM), or, for the two Cox models with
+covariates, by regression standardisation of the model, or from the AIPW
+estimator. The doubly robust method gives no hazard ratio: its ``hr``,
+``ph_p`` and their companions are NaN by design (:data:`ABSOLUTE_ONLY`), and
+``ok`` is True for it when it gives an absolute effect.
 """
 
 from __future__ import annotations
@@ -85,9 +92,11 @@ import pandas as pd
 
 from ..stats.absolute import compare_arms, standardized_survival
 from ..stats.cox import CoxResult, fit_cox, proportional_hazards_test
+from ..stats.doubly_robust import aipw_survival
 from ..stats.errors import StatsError
 from ..stats.matching import PropensityModel, fit_propensity, match_nearest, matched_cohort
 from ..stats.survival import fit_km
+from ..stats.weighting import check_overlap
 from . import cohort as C
 from .design import (
     ALPHA,
@@ -175,8 +184,8 @@ class Estimate:
 
     @property
     def ok(self) -> bool:
-        """Whether the method gave a hazard ratio."""
-        return bool(np.isfinite(self.hr))
+        """Whether the method gave an estimate: a hazard ratio or, for a method without one, an absolute effect."""
+        return bool(np.isfinite(self.hr)) or any(np.isfinite(getattr(self, q)) for q in ABSOLUTE_EFFECTS)
 
     # the same numbers on the log scale, as simulation code reads them
     @property
@@ -460,6 +469,7 @@ GREENWOOD = "Greenwood standard errors, arms independent"
 PAIRED = "infinitesimal jackknife, clustered on the matched pairs"
 FIXED_WEIGHTS = "infinitesimal jackknife (robust), weights treated as fixed"
 STANDARDIZED = "none analytic: from the bootstrap (bootstrap())"
+AIPW = "influence function of the AIPW estimator, the two models taken as known"
 
 
 def _crude(prep: Prepared, endpoint: str, intervals: bool) -> tuple[Estimate, Details]:
@@ -560,7 +570,7 @@ def _weighted(prep: Prepared, endpoint: str, intervals: bool, method: str) -> tu
     return est, Details(arms, _step_curves(data, endpoint, w) if intervals else None)
 
 
-def _doubly_robust(prep: Prepared, endpoint: str, intervals: bool) -> tuple[Estimate, Details]:
+def _iptw_adjusted(prep: Prepared, endpoint: str, intervals: bool) -> tuple[Estimate, Details]:
     duration, event = _endpoint(endpoint)
     data = prep.data
     w = prep.weights("iptw_ate").weights.to_numpy()
@@ -573,11 +583,40 @@ def _doubly_robust(prep: Prepared, endpoint: str, intervals: bool) -> tuple[Esti
         absolute_ci=STANDARDIZED,
         note=_note(
             "ATE-weighted and covariate-adjusted: the hazard ratio is conditional on the covariates; the "
-            "absolute effects standardise the weighted model over all patients (ATE)",
+            "absolute effects standardise the weighted model over all patients",
             *notes,
         ),
     )
     return est, Details(arms, curves)
+
+
+def _doubly_robust(prep: Prepared, endpoint: str, intervals: bool) -> tuple[Estimate, Details]:
+    duration, event = _endpoint(endpoint)
+    data = prep.data
+    scores = prep.model().scores
+    check_overlap(scores, data[TREATMENT])
+    frame = data.assign(_propensity=scores.to_numpy())
+
+    def compute(times, taus):
+        return aipw_survival(
+            frame, duration, event, TREATMENT, PSM_COVARIATES, "_propensity", times=times, taus=taus, alpha=ALPHA
+        )
+
+    absolute, results, notes = _by_horizon(compute)
+    arms = pd.concat([r.arms for r in results], ignore_index=True) if results else None
+    if not results:
+        raise StudyError(f"no absolute effect could be computed ({'; '.join(notes)})")
+    est = Estimate(
+        **_counts(data, endpoint),
+        **absolute,
+        absolute_ci=AIPW,
+        note=_note(
+            "augmented IPW on pseudo-observations: absolute effects only (no hazard ratio); correct if either "
+            "the propensity model or the outcome model is",
+            *notes,
+        ),
+    )
+    return est, Details(arms, None)
 
 
 def _iptw_ate(prep, endpoint, intervals):
@@ -644,8 +683,13 @@ def overlap(data, endpoint: str) -> Estimate:
     return _evaluate(_overlap, prepare(data), endpoint)[0]
 
 
+def iptw_adjusted(data, endpoint: str) -> Estimate:
+    """The ATE-weighted Cox model that also adjusts for every Table 1 characteristic (conditional HR)."""
+    return _evaluate(_iptw_adjusted, prepare(data), endpoint)[0]
+
+
 def doubly_robust(data, endpoint: str) -> Estimate:
-    """The ATE-weighted Cox model that also adjusts for every Table 1 characteristic (ATE)."""
+    """Augmented IPW of survival and RMST differences on pseudo-observations (ATE; no hazard ratio)."""
     return _evaluate(_doubly_robust, prepare(data), endpoint)[0]
 
 
@@ -658,6 +702,7 @@ ESTIMATORS: tuple[Estimator, ...] = (
     Estimator("iptw_ate", "ATE", iptw_ate),
     Estimator("iptw_att", "ATT", iptw_att),
     Estimator("overlap", "ATO", overlap),
+    Estimator("iptw_adjusted", "conditional", iptw_adjusted),
     Estimator("doubly_robust", "ATE", doubly_robust),
 )
 ESTIMATOR_NAMES = tuple(e.name for e in ESTIMATORS)
@@ -670,10 +715,13 @@ _INTERNAL = {
     "iptw_ate": _iptw_ate,
     "iptw_att": _iptw_att,
     "overlap": _overlap,
+    "iptw_adjusted": _iptw_adjusted,
     "doubly_robust": _doubly_robust,
 }
 # Methods whose uncertainty a bootstrap resamples by matched pair rather than by patient.
 PAIRED_METHODS = ("psm", "psm_robust", "psm_stratified")
+# Methods that estimate absolute effects only (no hazard ratio, no proportional-hazards test).
+ABSOLUTE_ONLY = ("doubly_robust",)
 
 
 # --- every method at once ------------------------------------------------------------------------
@@ -755,7 +803,7 @@ def bootstrap(
     method cannot be fitted is left out and counted in ``failed``.
 
     Returns one row per ``endpoint, method, quantity`` (:data:`BOOTSTRAP_QUANTITIES`;
-    ``log_hr`` on the log scale): ``replicates, failed, boot_se`` (the
+    ``log_hr`` on the log scale, and not for the methods of :data:`ABSOLUTE_ONLY`): ``replicates, failed, boot_se`` (the
     standard deviation over replicates), ``boot_lower, boot_upper``
     (the alpha/2 and 1 - alpha/2 percentiles); NaN with fewer than two
     usable replicates (``replicates=0`` skips the resampling).
@@ -793,6 +841,8 @@ def bootstrap(
     for (endpoint, name), draws in values.items():
         frame = pd.DataFrame(draws, columns=list(BOOTSTRAP_QUANTITIES))
         for q in BOOTSTRAP_QUANTITIES:
+            if q == "log_hr" and name in ABSOLUTE_ONLY:
+                continue
             x = frame[q].to_numpy(dtype=float)
             x = x[np.isfinite(x)]
             enough = x.size >= 2
