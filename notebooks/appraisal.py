@@ -502,7 +502,7 @@ glue("appraisal_tbl_intervals", styled(intervals_display(results)), display=Fals
 # (code-tbl-appraisal-comparison)=
 
 # %% tags=["hide-input"]
-glue("appraisal_tbl_comparison", styled(comparison_display(results)), display=False)
+glue("appraisal_tbl_comparison", styled(comparison_display(results, sep="\n"), line_breaks=True), display=False)
 
 # %% [markdown]
 # ```{glue:figure} appraisal_tbl_comparison
@@ -510,9 +510,9 @@ glue("appraisal_tbl_comparison", styled(comparison_display(results)), display=Fa
 #
 # Every method, one table | For each endpoint and method: its estimand, the patients (and
 # events) it uses, the hazard ratio of 2L-ICIs against 2L-non-ICIs with its
-# {glue:text}`appraisal_level_pct`% interval and
-# p-value, the p-value of the proportional-hazards test of the treatment term, the RMST
-# difference in months up to each horizon and the difference in survival in percentage points,
+# {glue:text}`appraisal_level_pct`% interval (none for the doubly robust AIPW estimator), the
+# p-value of the proportional-hazards test of the treatment term, the RMST difference in
+# months up to each horizon and the difference in survival in percentage points at each time,
 # 2L-ICIs minus 2L-non-ICIs. An interval marked with an asterisk is the bootstrap's (the method
 # has no analytic interval for it). ({ref}`code <code-tbl-appraisal-comparison>`)
 # ```
@@ -532,7 +532,7 @@ plt.close(fig)
 # horizon (right, months) of 2L-ICIs against 2L-non-ICIs, with
 # {glue:text}`appraisal_level_pct`% intervals, for PFS and OS;
 # each row names the method and its estimand. The doubly robust (AIPW) estimator gives no hazard
-# ratio, so its row is empty in the left panel. ({ref}`code <code-fig-appraisal-forest>`)
+# ratio, so its row in the left panel says so. ({ref}`code <code-fig-appraisal-forest>`)
 # ```
 #
 # For PFS the answer does not depend on the method: the hazard ratios run from

@@ -102,3 +102,21 @@ def test_analyze_runs_on_a_cohort_some_estimates_cannot_use(tmp_path, raw_cohort
     assert est.loc[has_hr, "hr"].notna().all() and est["rmst_diff_24"].isna().all()
     assert est["rmst_diff_12"].notna().all()
     assert est["note"].str.contains("RMST up to 24 months not estimable").all()
+
+
+def test_comparison_display_marks_bootstrap_intervals_and_the_method_without_hr(results):
+    from helpers.report.appraisal import BOOTSTRAP_MARK, NO_HR, comparison_display
+    from helpers.study.design import ESTIMATOR_LABELS
+
+    table = comparison_display(results)
+    rmst = next(c for c in table.columns if c.startswith("RMST difference"))
+    aipw = table.loc[("PFS", ESTIMATOR_LABELS["doubly_robust"])]
+    assert aipw["HR (95% CI)"] == NO_HR and aipw["PH test p"] == "" and aipw[rmst].endswith(")")
+    standardised = table.loc[("PFS", ESTIMATOR_LABELS["multivariable"])]
+    assert standardised[rmst].endswith(")" + BOOTSTRAP_MARK)  # no analytic interval: the bootstrap's
+    stacked = comparison_display(results, sep="\n")
+    assert stacked.loc[("OS", ESTIMATOR_LABELS["crude"]), rmst].count("\n") == 1
+    assert (
+        stacked.loc[("OS", ESTIMATOR_LABELS["crude"]), rmst].replace("\n", " ")
+        == table.loc[("OS", ESTIMATOR_LABELS["crude"]), rmst]
+    )

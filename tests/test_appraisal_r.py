@@ -151,43 +151,40 @@ def test_greenwood_type_rmst_se_on_weighted_counts_is_rs_se_rmean(results, r_val
             assert close(arms.loc[(arm, tau), "se"], r_values[f"{endpoint}.rmst_se.{method}.{level}.{tau:g}"])
 
 
+def _assert_contrast_ses(row, r_values, prefix: str) -> None:
+    """The SEs of the survival and RMST differences and of the log RMST ratios against R's ``<prefix>.*``."""
+    for t in SURVIVAL_DIFFERENCE_TIMES:
+        assert close(row[f"surv_diff_{t:g}_se"], r_values[f"{prefix}.surv_diff_se_{t:g}"])
+    for tau in RMST_HORIZONS:
+        assert close(row[f"rmst_diff_{tau:g}_se"], r_values[f"{prefix}.rmst_diff_se_{tau:g}"])
+        assert close(row[f"rmst_ratio_{tau:g}_se"], r_values[f"{prefix}.rmst_ratio_se_{tau:g}"])
+
+
+def _assert_arm_estimates(results, r_values, endpoint: str, method: str, prefix: str) -> None:
+    """Each arm's S(t) and RMST under ``method`` against R's ``<prefix>.<arm>.surv_<t>`` and ``.rmst_<tau>``."""
+    arms = _arms(results)
+    for arm, level in ARM.items():
+        for t in SURVIVAL_DIFFERENCE_TIMES:
+            ours = arms.loc[(endpoint, method, arm, "survival", t), "estimate"]
+            assert close(ours, r_values[f"{prefix}.{level}.surv_{t:g}"])
+        for tau in RMST_HORIZONS:
+            ours = arms.loc[(endpoint, method, arm, "rmst", tau), "estimate"]
+            assert close(ours, r_values[f"{prefix}.{level}.rmst_{tau:g}"])
+
+
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_pair_clustered_absolute_effects(results, r_values, endpoint):
-    row = _estimates(results).loc[(endpoint, "psm_robust")]
-    for t in SURVIVAL_DIFFERENCE_TIMES:
-        assert close(row[f"surv_diff_{t:g}_se"], r_values[f"{endpoint}.pair.surv_diff_se_{t:g}"])
-    for tau in RMST_HORIZONS:
-        assert close(row[f"rmst_diff_{tau:g}_se"], r_values[f"{endpoint}.pair.rmst_diff_se_{tau:g}"])
-        assert close(row[f"rmst_ratio_{tau:g}_se"], r_values[f"{endpoint}.pair.rmst_ratio_se_{tau:g}"])
+    _assert_contrast_ses(_estimates(results).loc[(endpoint, "psm_robust")], r_values, f"{endpoint}.pair")
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("method", ["multivariable", "iptw_adjusted"])
 def test_standardised_curves(results, r_values, endpoint, method):
-    arms = _arms(results)
-    for arm, level in ARM.items():
-        for t in SURVIVAL_DIFFERENCE_TIMES:
-            ours = arms.loc[(endpoint, method, arm, "survival", t), "estimate"]
-            assert close(ours, r_values[f"{endpoint}.{method}.std.{level}.surv_{t:g}"])
-        for tau in RMST_HORIZONS:
-            ours = arms.loc[(endpoint, method, arm, "rmst", tau), "estimate"]
-            assert close(ours, r_values[f"{endpoint}.{method}.std.{level}.rmst_{tau:g}"])
+    _assert_arm_estimates(results, r_values, endpoint, method, f"{endpoint}.{method}.std")
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_doubly_robust_aipw_on_pseudo_observations(results, r_values, endpoint):
     """Each arm's AIPW mean, and the influence-function SEs of the differences and log ratios."""
-    arms = _arms(results)
-    for arm, level in ARM.items():
-        for t in SURVIVAL_DIFFERENCE_TIMES:
-            ours = arms.loc[(endpoint, "doubly_robust", arm, "survival", t), "estimate"]
-            assert close(ours, r_values[f"{endpoint}.aipw.{level}.surv_{t:g}"])
-        for tau in RMST_HORIZONS:
-            ours = arms.loc[(endpoint, "doubly_robust", arm, "rmst", tau), "estimate"]
-            assert close(ours, r_values[f"{endpoint}.aipw.{level}.rmst_{tau:g}"])
-    row = _estimates(results).loc[(endpoint, "doubly_robust")]
-    for t in SURVIVAL_DIFFERENCE_TIMES:
-        assert close(row[f"surv_diff_{t:g}_se"], r_values[f"{endpoint}.aipw.surv_diff_se_{t:g}"])
-    for tau in RMST_HORIZONS:
-        assert close(row[f"rmst_diff_{tau:g}_se"], r_values[f"{endpoint}.aipw.rmst_diff_se_{tau:g}"])
-        assert close(row[f"rmst_ratio_{tau:g}_se"], r_values[f"{endpoint}.aipw.rmst_ratio_se_{tau:g}"])
+    _assert_arm_estimates(results, r_values, endpoint, "doubly_robust", f"{endpoint}.aipw")
+    _assert_contrast_ses(_estimates(results).loc[(endpoint, "doubly_robust")], r_values, f"{endpoint}.aipw")

@@ -201,7 +201,7 @@ ABSOLUTE_CI_LABELS = {
     AIPW: "AIPW influence function",
 }
 BOOTSTRAP_MARK = "*"
-NO_HR = "none (absolute effects only)"
+NO_HR = "none"
 
 
 def comparison_rows(results) -> pd.DataFrame:
@@ -232,19 +232,23 @@ def signed_interval(lower, upper, digits: int = 2) -> str:
     return f"{signed(lower, digits)} to {signed(upper, digits)}"
 
 
-def _effect_ci(r, q: str, scale: float = 1.0, digits: int = 2) -> str:
+def _effect_ci(r, q: str, scale: float = 1.0, digits: int = 2, sep: str = " ") -> str:
     if pd.isna(r[q]):
         return ""
-    text = f"{signed(scale * r[q], digits)} ({signed_interval(scale * r[f'{q}_lo'], scale * r[f'{q}_hi'], digits)})"
+    interval = signed_interval(scale * r[f"{q}_lo"], scale * r[f"{q}_hi"], digits)
+    text = f"{signed(scale * r[q], digits)}{sep}({interval})"
     return text + (BOOTSTRAP_MARK if r[f"{q}_from_bootstrap"] else "")
 
 
-def comparison_display(results) -> pd.DataFrame:
-    """One row per endpoint and method: estimand, patients, HR, p, PH test and the absolute effects.
+def comparison_display(results, sep: str = " ") -> pd.DataFrame:
+    """One row per endpoint and method: estimand, patients, HR, PH test and the absolute effects.
 
-    RMST differences in months; survival differences in percentage points; an
+    RMST differences in months; survival differences in percentage points (the
+    p-values of the hazard ratios are in the estimates table, not here); an
     interval marked with an asterisk is the bootstrap's (the method has no
-    analytic one).
+    analytic one). ``sep`` stands between an estimate and its interval (and
+    the patients and their events): a space, or a line break ("\n") for a
+    narrower table shown with ``styled(..., line_breaks=True)``.
     """
     rows = []
     for _, r in comparison_rows(results).iterrows():
@@ -258,18 +262,21 @@ def comparison_display(results) -> pd.DataFrame:
             rows.append(row)
             continue
         has_hr = pd.notna(r["hr"])
+        hr = format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"]).replace(" (", f"{sep}(") if has_hr else ""
         row |= {
-            "Patients (events)": f"{int(r['n'])} ({int(r['events'])})",
-            "HR (95% CI)": format_estimate_ci(r["hr"], r["ci_lower"], r["ci_upper"]) if has_hr else NO_HR,
-            "p": format_p(r["p"]) if has_hr else "",
+            "Patients (events)": f"{int(r['n'])}{sep}({int(r['events'])})",
+            "HR (95% CI)": hr if has_hr else NO_HR,
             "PH test p": format_p(r["ph_p"]) if has_hr else "",
         }
         for tau in RMST_HORIZONS:
-            row[f"RMST difference, {tau:g} mo (95% CI)"] = _effect_ci(r, f"rmst_diff_{tau:g}")
+            row[f"RMST difference, {tau:g} mo (95% CI)"] = _effect_ci(r, f"rmst_diff_{tau:g}", sep=sep)
         for t in SURVIVAL_DIFFERENCE_TIMES:
-            row[f"Survival difference at {t:g} mo, points (95% CI)"] = _effect_ci(r, f"surv_diff_{t:g}", 100.0, 1)
+            row[f"Survival difference, {t:g} mo (95% CI)"] = _effect_ci(r, f"surv_diff_{t:g}", 100.0, 1, sep=sep)
         rows.append(row)
-    return pd.DataFrame(rows).set_index(["Endpoint", "Method"]).fillna("")
+    table = pd.DataFrame(rows).set_index(["Endpoint", "Method"]).fillna("")
+    if sep == "\n":  # the narrow layout: the row labels speak for themselves, no index header row
+        table.index.names = [None, None]
+    return table
 
 
 def intervals_display(results) -> pd.DataFrame:

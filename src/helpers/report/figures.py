@@ -19,6 +19,7 @@ from ..study.design import (
     STRATUM_LABELS,
     exposure_label,
 )
+from ..study.estimators import ABSOLUTE_ONLY, NOT_ESTIMABLE
 from .appraisal import comparison_rows
 from .plots import (
     plot_arm_curves,
@@ -137,8 +138,14 @@ def appraisal_forest(results) -> Figure:
     frame = comparison_rows(results)
     frame["label"] = [f"{ESTIMATOR_LABELS[m]} · {e}" for m, e in zip(frame["method"], frame["estimand"], strict=True)]
     frame["group"] = frame["endpoint"].map(ENDPOINT_LABELS)
+    frame["empty"] = np.where(
+        frame["note"].str.startswith(NOT_ESTIMABLE),
+        "not estimable",
+        np.where(frame["method"].isin(ABSOLUTE_ONLY), "no hazard ratio", ""),
+    )
     return plot_method_comparison(
         frame,
+        empty_col="empty",
         panels=(
             ("hr", "ci_lower", "ci_upper", "Hazard ratio, 2L-ICIs vs 2L-non-ICIs (log scale)", 1.0, True),
             (

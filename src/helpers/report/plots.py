@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator
+from matplotlib.transforms import blended_transform_factory
 
 from ..printed import format_p
 from ..stats.matching import SMD_THRESHOLD
@@ -426,6 +427,7 @@ def plot_method_comparison(
     *,
     group_col: str = "group",
     label_col: str = "label",
+    empty_col: str | None = None,
     panels: tuple = (),
 ) -> Figure:
     """One row per estimate, grouped (e.g. by endpoint), one panel per measure, shared rows.
@@ -433,7 +435,8 @@ def plot_method_comparison(
     ``panels`` lists ``(column, lower, upper, title, reference, log)``: the
     estimate and limit columns of ``frame``, the panel's axis title, the value
     of no effect (a vertical line) and whether the axis is logarithmic. A row
-    whose estimate is NaN is left empty in that panel. Row labels
+    whose estimate is NaN is left empty in that panel, or shows the row's
+    ``empty_col`` text (e.g. why there is no estimate) in grey. Row labels
     (``label_col``) are printed left of the first panel, group names above
     their rows in bold.
     """
@@ -452,7 +455,12 @@ def plot_method_comparison(
             ax.set_xscale("log")
         ax.axvline(ref, color=NEUTRAL, lw=0.9)
         for y, (kind, _, r) in zip(ys, rows, strict=True):
-            if kind != "row" or not np.isfinite(r[col]):
+            if kind != "row":
+                continue
+            if not np.isfinite(r[col]):
+                if empty_col is not None and isinstance(r[empty_col], str) and r[empty_col]:
+                    where = blended_transform_factory(ax.transAxes, ax.transData)
+                    ax.text(0.5, y, r[empty_col], transform=where, ha="center", va="center", fontsize=8, color=NEUTRAL)
                 continue
             if np.isfinite(r[lo]) and np.isfinite(r[hi]):
                 ax.plot([r[lo], r[hi]], [y, y], color=NEUTRAL, lw=1.2)

@@ -185,10 +185,12 @@ def characteristic_name(variable: str) -> str:
     return characteristic_in_text(variable)
 
 
-def styled(frame: pd.DataFrame, caption: str = ""):
+def styled(frame: pd.DataFrame, caption: str = "", *, line_breaks: bool = False):
     """A pandas Styler in the book's table style (left-aligned labels, caption above).
 
     Cells and labels are HTML-escaped: values such as "<0.001" or "<65" are text.
+    With ``line_breaks`` a newline in a cell starts a new line (for narrow
+    tables); cells never wrap otherwise.
     """
     sty = frame.style.set_table_attributes('class="paper-table"').format(escape="html", na_rep="")
     sty = sty.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
@@ -198,7 +200,11 @@ def styled(frame: pd.DataFrame, caption: str = ""):
         [
             {"selector": "th.row_heading", "props": "text-align: left; white-space: pre; font-weight: normal;"},
             {"selector": "th.col_heading.level0", "props": "text-align: center; border-bottom: 1px solid #888;"},
-            {"selector": "td", "props": "text-align: center; padding: 2px 10px; white-space: nowrap;"},
+            {
+                "selector": "td",
+                "props": "text-align: center; "
+                + ("padding: 2px 6px; white-space: pre;" if line_breaks else "padding: 2px 10px; white-space: nowrap;"),
+            },
             {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
         ]
     )

@@ -169,7 +169,7 @@ ESTIMATOR_LABELS = {
     "iptw_ate": "IPTW (ATE weights)",
     "iptw_att": "IPTW (ATT weights)",
     "overlap": "Overlap weights",
-    "iptw_adjusted": "IPTW (ATE) + covariates, Cox",
+    "iptw_adjusted": "IPTW (ATE) + covariates",
     "doubly_robust": "Doubly robust (AIPW)",
 }
 ESTIMAND_LABELS = {
