@@ -355,11 +355,13 @@ for endpoint in ("pfs", "os"):
 # gained within {glue:text}`appraisal_rmst_horizons` months, had every patient received an ICI
 # rather than none. It works in three steps.
 #
-# 1. Each patient gets a *pseudo-observation* for each quantity: how much the arm's
-#    Kaplan–Meier estimate moves because of that patient, scaled up to one patient's worth.
-#    A patient followed past the time gets a value around one for "event-free at that time", a
-#    patient with an earlier event a value around zero (either can fall a little outside 0 to
-#    1), and a patient censored earlier something in between. Averaged over an arm, the pseudo-observations give back the arm's curve.
+# 1. Each patient gets a *pseudo-observation* for each quantity: the arm's Kaplan–Meier
+#    estimate plus that patient's influence on it (how much the estimate moves when the patient
+#    counts a little more), scaled up to a whole patient. A patient followed past the time gets
+#    a value around one for "event-free at that time", a patient with an earlier event a value
+#    around zero (either can fall a little outside the range from zero to one), and a patient
+#    censored earlier something in between. Averaged over an arm, the pseudo-observations give
+#    back the arm's curve.
 # 2. An *outcome model* predicts each patient's pseudo-observation from the Table 1
 #    characteristics, separately in each arm (a linear regression), so every patient gets a
 #    prediction under ICI and one without.
