@@ -7,7 +7,8 @@ calibrate  re-run the generator calibration from its documented starting point
 validate   check a cohort file against the data contract
 targets    print the generator targets beside what a cohort achieves
 analyze    run every analysis on a cohort and write tables, figures and results.json
-           (with --audit, also compare them with the original study's printed numbers)
+           (with --audit, also compare them with the original study's printed numbers;
+           --bootstrap N sets the appraisal's bootstrap replicates, 0 skips it)
 
 The simulation study (helpers.simulation; the structural model is the book's assumption):
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from .paths import COHORT_CSV
 from .study import cohort
+from .study.design import BOOTSTRAP_REPLICATES
 
 # Commands import what they need when they run, so that `validate` starts fast.
 
@@ -89,7 +91,7 @@ def _cmd_analyze(args) -> int:
     data = cohort.load_cohort(args.cohort)
     try:
         check_analyzable(data)
-        results = run_all(data)
+        results = run_all(data, bootstrap_replicates=args.bootstrap)
     except (StudyError, StatsError) as err:
         print(f"error: {args.cohort}: the analysis cannot run on this cohort: {err}", file=sys.stderr)
         return 3
@@ -232,6 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also compare the results with the original study's printed numbers (fidelity.csv); "
         "meaningful only for a cohort that stands for the original study's",
+    )
+    p.add_argument(
+        "--bootstrap",
+        type=int,
+        default=BOOTSTRAP_REPLICATES,
+        metavar="N",
+        help=f"bootstrap replicates of the appraisal's estimates (default {BOOTSTRAP_REPLICATES}; 0 skips it)",
     )
     p.add_argument("--force", action="store_true", help="write into a non-empty folder not made by analyze")
     p.set_defaults(func=_cmd_analyze)

@@ -1,7 +1,8 @@
 """Figures: Kaplan–Meier curves with risk tables, forest plots, balance and score plots.
 
 Drawing only: every function takes results computed elsewhere, draws on the
-given axes (or a new figure), and returns the axes. Nothing here saves files,
+given axes (or a new figure), and returns the axes (a figure of several panels
+returns the Figure). Nothing here saves files,
 calls ``show`` or changes global settings.
 """
 
@@ -11,9 +12,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator
+from matplotlib.transforms import blended_transform_factory
 
 from ..printed import format_p
 from ..stats.matching import SMD_THRESHOLD
@@ -395,3 +398,195 @@ def plot_score_distributions(
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
     return ax
+
+
+# The appraisal's samples: marker and colour per method (unadjusted hollow, the others filled).
+METHOD_MARKERS = {"unadjusted": "o", "psm": "s", "iptw_ate": "^", "iptw_att": "v", "overlap": "D"}
+METHOD_COLORS = {
+    "unadjusted": NEUTRAL,
+    "psm": "#C62828",
+    "iptw_ate": "#1565C0",
+    "iptw_att": "#2E7D32",
+    "overlap": "#6A1B9A",
+}
+
+
+def plot_love_methods(
+    balance: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    labels: dict | None = None,
+    method_labels: dict | None = None,
+    threshold: float = SMD_THRESHOLD,
+) -> Axes:
+    """Absolute standardized differences of each covariate under several adjustments (one love plot).
+
+    ``balance`` is long: ``method, covariate, abs_smd``; methods are drawn in
+    their order of appearance, covariates top to bottom in theirs.
+    """
+    covariates = list(dict.fromkeys(balance["covariate"]))
+    methods = list(dict.fromkeys(balance["method"]))
+    ax = _new_axes(ax, size=(7.5, 0.4 * len(covariates) + 1.6))
+    labels = labels or {}
+    method_labels = method_labels or {}
+    y_of = {c: y for c, y in zip(covariates, np.arange(len(covariates))[::-1], strict=True)}
+    offsets = np.linspace(-0.25, 0.25, len(methods)) if len(methods) > 1 else [0.0]
+    for off, method in zip(offsets, methods, strict=True):
+        sub = balance[balance["method"] == method]
+        y = np.array([y_of[c] for c in sub["covariate"]]) + off
+        color = METHOD_COLORS.get(method, NEUTRAL)
+        hollow = method == "unadjusted"
+        ax.scatter(
+            sub["abs_smd"],
+            y,
+            marker=METHOD_MARKERS.get(method, "o"),
+            s=30,
+            facecolors="none" if hollow else color,
+            edgecolors=color,
+            label=method_labels.get(method, method),
+            zorder=3,
+        )
+    for yy in y_of.values():
+        ax.axhline(yy, color="#EEEEEE", lw=0.6, zorder=0)
+    ax.axvline(threshold, ls="--", color=NEUTRAL, lw=0.9)
+    ax.axvline(0, color=NEUTRAL, lw=0.6)
+    ax.set_yticks(list(y_of.values()))
+    ax.set_yticklabels([labels.get(c, c) for c in covariates])
+    ax.set_xlabel("Absolute standardized mean difference")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.4, -0.1), ncol=2, frameon=False, fontsize=8)
+    return ax
+
+
+def plot_weight_distribution(
+    weights: pd.Series, treated: pd.Series, ax: Axes | None = None, *, title: str = "", bins: int = 30
+) -> Axes:
+    """Histograms of the weights of the two arms, treated above and controls mirrored below."""
+    ax = _new_axes(ax, size=(5.0, 3.4))
+    w = np.asarray(weights, dtype=float)
+    t = np.asarray(treated)
+    edges = np.linspace(0, max(float(w.max()), 1e-9) * 1.02, bins + 1)
+    t_counts, _ = np.histogram(w[t == 1], bins=edges)
+    c_counts, _ = np.histogram(w[t == 0], bins=edges)
+    width = np.diff(edges)
+    ax.bar(edges[:-1], t_counts, width=width, align="edge", color=ARM_COLORS[C.GROUP_ICI], alpha=0.8, label=C.GROUP_ICI)
+    ax.bar(
+        edges[:-1],
+        -c_counts,
+        width=width,
+        align="edge",
+        color=ARM_COLORS[C.GROUP_NON_ICI],
+        alpha=0.8,
+        label=C.GROUP_NON_ICI,
+    )
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    top = max(t_counts.max(), c_counts.max(), 1) * 1.1
+    ax.set_ylim(-top, top)
+    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v))}"))
+    ax.set_xlabel("Weight")
+    ax.set_ylabel("Patients")
+    ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return ax
+
+
+def plot_arm_curves(
+    curves: pd.DataFrame, ax: Axes | None = None, *, title: str = "", ylabel: str = "", t_max: float | None = None
+) -> Axes:
+    """Two survival curves (``time, treated, control``: step functions from S(0) = 1), arm colours.
+
+    Used for the appraisal's weighted Kaplan–Meier and Cox-standardised curves,
+    which have no simple numbers at risk; the curves stop where their data stop.
+    """
+    ax = _new_axes(ax, size=(4.2, 3.4))
+    times = curves["time"].to_numpy(dtype=float)
+    for col, group in (("treated", C.GROUP_ICI), ("control", C.GROUP_NON_ICI)):
+        s = curves[col].to_numpy(dtype=float)
+        keep = np.isfinite(s)
+        ax.step(
+            np.concatenate([[0.0], times[keep]]),
+            np.concatenate([[1.0], s[keep]]),
+            where="post",
+            color=ARM_COLORS[group],
+            lw=1.6,
+            label=group,
+        )
+    t_max = t_max or float(np.ceil(times.max() / 6.0) * 6.0)
+    ax.set_xlim(0, t_max)
+    ax.xaxis.set_major_locator(FixedLocator(np.arange(0, t_max + _time_step(t_max), _time_step(t_max))))
+    ax.set_ylim(0, 1.02)
+    ax.set_yticks(np.linspace(0, 1, 6))
+    ax.set_yticklabels([f"{int(v * 100)}%" for v in np.linspace(0, 1, 6)])
+    ax.set_xlabel("Months")
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper right", frameon=False, fontsize=8)
+    return ax
+
+
+def plot_method_comparison(
+    frame: pd.DataFrame,
+    *,
+    group_col: str = "group",
+    label_col: str = "label",
+    empty_col: str | None = None,
+    panels: tuple = (),
+) -> Figure:
+    """One row per estimate, grouped (e.g. by endpoint), one panel per measure, shared rows.
+
+    ``panels`` lists ``(column, lower, upper, title, reference, log)``: the
+    estimate and limit columns of ``frame``, the panel's axis title, the value
+    of no effect (a vertical line) and whether the axis is logarithmic. A row
+    whose estimate is NaN is left empty in that panel, or shows the row's
+    ``empty_col`` text (e.g. why there is no estimate) in grey. Row labels
+    (``label_col``) are printed left of the first panel, group names above
+    their rows in bold.
+    """
+    rows = []
+    for group, sub in frame.groupby(group_col, sort=False):
+        rows.append(("header", str(group), None))
+        rows += [("row", str(r[label_col]), r) for _, r in sub.iterrows()]
+    n_rows = len(rows)
+    height = 0.27 * n_rows + 1.3
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.3 + 2.9 * len(panels), height), sharey=True)
+    axes = list(np.atleast_1d(axes))
+    fig.subplots_adjust(left=0.4, right=0.98, top=1 - 0.35 / height, bottom=0.75 / height, wspace=0.12)
+    ys = np.arange(n_rows)[::-1]
+    for ax, (col, lo, hi, title, ref, log) in zip(axes, panels, strict=True):
+        if log:
+            ax.set_xscale("log")
+        ax.axvline(ref, color=NEUTRAL, lw=0.9)
+        for y, (kind, _, r) in zip(ys, rows, strict=True):
+            if kind != "row":
+                continue
+            if not np.isfinite(r[col]):
+                if empty_col is not None and isinstance(r[empty_col], str) and r[empty_col]:
+                    where = blended_transform_factory(ax.transAxes, ax.transData)
+                    ax.text(0.5, y, r[empty_col], transform=where, ha="center", va="center", fontsize=8, color=NEUTRAL)
+                continue
+            if np.isfinite(r[lo]) and np.isfinite(r[hi]):
+                ax.plot([r[lo], r[hi]], [y, y], color=NEUTRAL, lw=1.2)
+            ax.plot(r[col], y, marker="s", ms=5, color=ARM_COLORS[C.GROUP_ICI])
+        if log:
+            lo_lim, hi_lim = ax.get_xlim()
+            ticks = [v for v in (0.25, 0.4, 0.5, 0.6, 0.8, 1, 1.25, 1.5, 2, 2.5, 4) if lo_lim <= v <= hi_lim]
+            ax.xaxis.set_major_locator(FixedLocator(ticks))
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:g}"))
+            ax.xaxis.set_minor_locator(FixedLocator([]))
+        ax.set_xlabel(title, fontsize=9)
+        ax.spines[["top", "right", "left"]].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        for y, (kind, _, _) in zip(ys, rows, strict=True):
+            if kind == "header":
+                ax.axhline(y - 0.5, color="#DDDDDD", lw=0.6, zorder=0)
+    axes[0].set_ylim(-0.7, n_rows - 0.3)
+    axes[0].set_yticks(ys)
+    axes[0].set_yticklabels([text for _, text, _ in rows], fontsize=8.5)
+    for tick, (kind, _, _) in zip(axes[0].get_yticklabels(), rows, strict=True):
+        if kind == "header":
+            tick.set_fontweight("bold")
+    return fig

@@ -203,13 +203,14 @@ class BookStyler(Styler):
         return latex_table(self)
 
 
-def styled(frame: pd.DataFrame, caption: str = ""):
+def styled(frame: pd.DataFrame, caption: str = "", *, line_breaks: bool = False):
     """A pandas Styler in the book's table style (left-aligned labels, caption above).
 
     Cells and labels are HTML-escaped: values such as "<0.001" or "<65" are text.
     Numbers stay on one line; row labels and long text cells (notes) wrap, so a
     table fits the text column where it can and scrolls in its own box where it
-    cannot (book/_static/book.css).
+    cannot (book/_static/book.css). With ``line_breaks`` a newline in a cell
+    starts a new line (for narrow tables).
     """
     sty = BookStyler(frame).set_table_attributes('class="paper-table"').format(escape="html", na_rep="")
     sty = sty.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
@@ -222,7 +223,11 @@ def styled(frame: pd.DataFrame, caption: str = ""):
                 "props": "text-align: left; white-space: pre-wrap; min-width: 8em; font-weight: normal;",
             },
             {"selector": "th.col_heading.level0", "props": "text-align: center; border-bottom: 1px solid #888;"},
-            {"selector": "td", "props": "text-align: center; padding: 2px 10px; white-space: nowrap;"},
+            {
+                "selector": "td",
+                "props": "text-align: center; "
+                + ("padding: 2px 6px; white-space: pre;" if line_breaks else "padding: 2px 10px; white-space: nowrap;"),
+            },
             {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold;"},
         ]
     )

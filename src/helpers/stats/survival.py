@@ -211,7 +211,8 @@ def _jackknife_log_variance(inverse, d, w, n_at_risk, n_events, greenwood) -> np
     size = n_at_risk.size
     with np.errstate(divide="ignore", invalid="ignore"):
         jump = np.where(d == 1, 1.0 / (n_at_risk[inverse] - n_events[inverse]), 0.0)
-    settled = greenwood[inverse] - jump
+    with np.errstate(invalid="ignore"):  # inf - inf where the curve drops to 0: NaN, as intended
+        settled = greenwood[inverse] - jump
     w2 = w**2
     w2_at = np.bincount(inverse, weights=w2, minlength=size)
     still_at_risk = w2_at[::-1].cumsum()[::-1] - w2_at  # weight^2 of observations with T_i > t

@@ -7,6 +7,10 @@
 - :mod:`~helpers.study.propensity` — the propensity score matching and checks of the pairs
 - :mod:`~helpers.study.efficacy` — Figures 1 and 3 (Kaplan–Meier, log-rank, HR)
 - :mod:`~helpers.study.models` — Tables 4–5, PH checks and the Figure 2 subgroups
+- :mod:`~helpers.study.target_trial` — the randomised trial the study emulates, beside its design
+- :mod:`~helpers.study.weights` — the propensity score weights (ATE, ATT, overlap) of the appraisal
+- :mod:`~helpers.study.estimators` — every method of estimating the effect as ``estimate(data, endpoint) -> Estimate``, and their bootstrap
+- :mod:`~helpers.study.appraisal` — the appraisal: who the matching kept, weights, balance, estimates, E-values
 - :mod:`~helpers.study.pipeline` — ``run_all``: every analysis once, as :class:`StudyResults`
 
 Imports only :mod:`helpers.stats` and :mod:`helpers.paths` from the project.

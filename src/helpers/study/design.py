@@ -171,3 +171,55 @@ SAFETY_GRADES = {row: grades for row, _, _, grades in SAFETY_ROWS}
 
 # --- what a cohort needs for the analyses to run --------------------------------
 MIN_PER_GROUP = 10
+
+# --- the appraisal: a modern analysis of the same design ----------------------------
+# Propensity score weights: (estimand, stabilised, truncated at WEIGHT_TRUNCATION).
+# ATE and ATT weights can be extreme where one arm is rare; they are truncated at the
+# 1st and 99th percentiles, which keeps every patient (the population stays the one the
+# weights describe) and only bounds the influence of the few largest weights. Overlap
+# weights are bounded by 1 and need neither stabilisation nor truncation.
+WEIGHTING = {
+    "iptw_ate": ("ATE", True, True),
+    "iptw_att": ("ATT", True, True),
+    "overlap": ("ATO", False, False),
+}
+WEIGHT_TRUNCATION = (0.01, 0.99)
+# A propensity score outside these bounds marks a patient whom the other arm barely
+# resembles; such patients are counted (not excluded: exclusion would change the population).
+PS_BOUNDS = (0.05, 0.95)
+# Absolute effects: restricted mean survival time up to these horizons, survival differences at these times.
+RMST_HORIZONS = (12.0, 24.0)
+SURVIVAL_DIFFERENCE_TIMES = (6.0, 12.0)
+# The bootstrap of every method's estimates (helpers.study.estimators.bootstrap): replicates and seed.
+# 200 replicates give standard errors to within about 5% and percentile limits to within about a fifth
+# of a standard error (Monte Carlo error); each replicate refits the propensity model (patients) or redraws the pairs (PSM).
+BOOTSTRAP_REPLICATES = 200
+BOOTSTRAP_SEED = 20261129
+# Labels of the samples whose balance the appraisal compares (love plot, weights table).
+BALANCE_LABELS = {
+    "unadjusted": "All patients, unadjusted",
+    "psm": "PSM (matched pairs)",
+    "iptw_ate": "IPTW, ATE (stabilised, truncated)",
+    "iptw_att": "IPTW, ATT (stabilised, truncated)",
+    "overlap": "Overlap weights (ATO)",
+}
+# The appraisal's methods (helpers.study.estimators.ESTIMATORS): labels and the estimands they target.
+ESTIMATOR_LABELS = {
+    "crude": "Crude (unadjusted)",
+    "psm": "PSM, as in the paper",
+    "psm_robust": "PSM, pair-robust SE",
+    "psm_stratified": "PSM, pair-stratified Cox",
+    "multivariable": "Multivariable Cox",
+    "iptw_ate": "IPTW (ATE weights)",
+    "iptw_att": "IPTW (ATT weights)",
+    "overlap": "Overlap weights",
+    "iptw_adjusted": "IPTW (ATE) + covariates",
+    "doubly_robust": "Doubly robust (AIPW)",
+}
+ESTIMAND_LABELS = {
+    "ATE": "ATE: all patients",
+    "ATT": "ATT: all treated patients",
+    "ATM": "ATM: the matched treated patients",
+    "ATO": "ATO: the overlap population",
+    "conditional": "Conditional on the covariates",
+}

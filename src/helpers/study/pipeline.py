@@ -17,9 +17,11 @@ import pandas as pd
 
 from ..stats.matching import PropensityMatch
 from . import cohort as C
+from .appraisal import Appraisal, appraise
 from .counts import baseline_table, response_table, safety_table
 from .description import cohort_description, treatment_details
 from .design import (
+    BOOTSTRAP_REPLICATES,
     COX_TABLES,
     ENDPOINTS,
     MIN_PER_GROUP,
@@ -31,6 +33,7 @@ from .design import (
 )
 from .efficacy import SurvivalComparison, efficacy, strata, whole_population
 from .errors import StudyError
+from .estimators import ABSOLUTE_EFFECTS
 from .models import cox_tables, subgroups, treatment_ph_tests
 from .propensity import match_study
 
@@ -49,6 +52,7 @@ class StudyResults:
     matched: pd.DataFrame = field(repr=False)
     psm: PropensityMatch = field(repr=False)
     comparisons: dict = field(repr=False, default_factory=dict)
+    appraisal: Appraisal | None = field(repr=False, default=None)
 
     # --- Tables 1-3 ------------------------------------------------------------
     def table1(self, population: str) -> pd.DataFrame:
@@ -167,8 +171,12 @@ def check_analyzable(cohort: pd.DataFrame) -> None:
         raise StudyError("; ".join(problems))
 
 
-def run_all(cohort: pd.DataFrame) -> StudyResults:
-    """Run every analysis of the original study on a validated cohort."""
+def run_all(cohort: pd.DataFrame, *, bootstrap_replicates: int = BOOTSTRAP_REPLICATES) -> StudyResults:
+    """Run every analysis of the original study, and the appraisal, on a validated cohort.
+
+    ``bootstrap_replicates`` sets the appraisal's bootstrap (0 skips it; the
+    default is the design's).
+    """
     data = C.derive_categories(cohort)
     psm = match_study(data)
     pops = populations(data, psm)
@@ -192,10 +200,34 @@ def run_all(cohort: pd.DataFrame) -> StudyResults:
     tables.update(subgroups(data))
     whole = {pop: whole_population(frame) for pop, frame in pops.items()}
     tables["whole_population"] = pd.DataFrame([{"population": p, **v} for p, v in whole.items()])
+    appraisal = appraise(data, psm, paper_hazard_ratios(tables["efficacy"]), replicates=bootstrap_replicates)
+    tables.update(appraisal.tables)
     headline = headline_numbers(tables, whole)
     return StudyResults(
-        tables=tables, headline=headline, cohort=data, matched=psm.cohort, psm=psm, comparisons=comparisons
+        tables=tables,
+        headline=headline,
+        cohort=data,
+        matched=psm.cohort,
+        psm=psm,
+        comparisons=comparisons,
+        appraisal=appraisal,
     )
+
+
+def paper_hazard_ratios(efficacy_table: pd.DataFrame) -> pd.DataFrame:
+    """The paper's two hazard ratios per endpoint: crude (all patients) and after matching, for the E-values."""
+    rows = []
+    for pop, method, label in (
+        ("before_psm", "crude", "Crude (all patients)"),
+        ("after_psm", "psm", "PSM, as in the paper"),
+    ):
+        for endpoint in ENDPOINTS:
+            r = efficacy_table[(efficacy_table["population"] == pop) & (efficacy_table["endpoint"] == endpoint)].iloc[0]
+            rows.append(
+                {"endpoint": endpoint, "method": method, "label": label}
+                | {k: float(r[c]) for k, c in (("hr", "hr"), ("ci_lower", "hr_ci_lower"), ("ci_upper", "hr_ci_upper"))}
+            )
+    return pd.DataFrame(rows)
 
 
 def headline_numbers(tables: dict[str, pd.DataFrame], whole: dict) -> dict:
@@ -221,6 +253,35 @@ def headline_numbers(tables: dict[str, pd.DataFrame], whole: dict) -> dict:
     out["whole_population"] = {k: _plain(v) for k, v in whole["before_psm"].items()}
     counts = tables["psm_counts"].set_index("group")
     out["matched"] = {g: int(counts.loc[g, "n_matched"]) for g in counts.index}
+    out["appraisal"] = appraisal_headline(tables)
+    return out
+
+
+def appraisal_headline(tables: dict[str, pd.DataFrame]) -> dict:
+    """The appraisal's headline numbers: treated left unmatched, effective sample sizes, E-values, and
+    every method's hazard ratio and absolute effects (analytic and bootstrap 95% limits)."""
+    pop = tables["appraisal_population"]
+    weights = tables["appraisal_weights"]
+    out: dict = {"n_unmatched_treated": int(pop["n_unmatched"].iloc[0])}
+    ev = tables["appraisal_evalues"]
+    out["evalues"] = {
+        f"{r['endpoint']}_{r['method']}": {"estimate": float(r["evalue_estimate"]), "ci": float(r["evalue_ci"])}
+        for _, r in ev.iterrows()
+        if "evalue_estimate" in ev and pd.notna(r["evalue_estimate"])
+    }
+    out["ess"] = {
+        m: {a: float(v) for a, v in zip(sub["arm"], sub["ess"], strict=True)} for m, sub in weights.groupby("method")
+    }
+    keys = ["hr", "ci_lower", "ci_upper", "p", "ph_p"]
+    for q in ABSOLUTE_EFFECTS:
+        if q.startswith("rmst_ratio"):
+            continue
+        keys += [q, f"{q}_lower", f"{q}_upper", f"{q}_boot_lower", f"{q}_boot_upper"]
+    est = tables["appraisal_estimates"]
+    out["estimates"] = {
+        f"{r['endpoint']}_{r['method']}": {k: float(r[k]) for k in keys} | {"estimand": r["estimand"]}
+        for r in est.to_dict("records")
+    }
     return out
 
 
