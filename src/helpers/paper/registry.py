@@ -302,9 +302,9 @@ def _treatment() -> Iterator[Quantity]:
                     f"{name} · {shown} · n",
                     "count",
                     "exact",
-                    1,
+                    0,
                     lambda r, c=cell: int(c(r, "n")),
-                )  # printed "129.0": kept for now
+                )
                 yield _q(
                     f"{base}.{part}.{vkey}.pct",
                     f"{name} · {shown} · %",
@@ -375,7 +375,7 @@ def _comparison_fields(
 
 def _efficacy() -> Iterator[Quantity]:
     whole = {
-        "n": ("patients", "count", 2, lambda r: int(r.whole("before_psm")["n"])),  # printed "496.0": kept for now
+        "n": ("patients", "count", 0, lambda r: int(r.whole("before_psm")["n"])),
         "median_follow_up_months": (
             "median follow-up (months)",
             "median",
