@@ -188,9 +188,8 @@ glue("appraisal_tbl_pairs", styled(pairs_display(results)), display=False)
 # {glue:text}`appraisal_est_pfs_psm_hrci` with a standard error of log HR of
 # {glue:text}`appraisal_est_pfs_psm_se`. Clustering on the pairs gives a standard error of
 # {glue:text}`appraisal_est_pfs_psm_robust_se`, {glue:text}`appraisal_est_pfs_robust_vs_naive`
-# the paper's, so the interval hardly moves ({glue:text}`appraisal_est_pfs_psm_robust_hrci`):
-# in these synthetic data the members of a pair are barely more alike in their outcomes than
-# two unrelated patients. The pair-stratified model's standard error is
+# the paper's ({glue:text}`appraisal_est_pfs_psm_robust_hrci`),
+# {glue:text}`appraisal_est_pfs_pair_similarity`. The pair-stratified model's standard error is
 # {glue:text}`appraisal_est_pfs_strat_se_ratio` times as large, because it throws away every
 # comparison between patients of different pairs and keeps one comparison per pair. For OS the
 # picture is the same: {glue:text}`appraisal_est_os_psm_hrci` as in the paper,
@@ -322,7 +321,7 @@ for endpoint in ("pfs", "os"):
 # survival. ({ref}`code <code-fig-appraisal-curves>`)
 # ```
 #
-# The curves hardly change from one panel to the next. For PFS the weighted Cox models give
+# For PFS the weighted Cox models give
 # hazard ratios of {glue:text}`appraisal_est_pfs_iptw_ate_hrci` (ATE weights),
 # {glue:text}`appraisal_est_pfs_iptw_att_hrci` (ATT weights) and
 # {glue:text}`appraisal_est_pfs_overlap_hrci` (overlap weights). Their intervals use a *robust*
@@ -547,24 +546,24 @@ plt.close(fig)
 # ratio, so its row in the left panel says so. ({ref}`code <code-fig-appraisal-forest>`)
 # ```
 #
-# For PFS the answer does not depend on the method: the hazard ratios run from
+# For PFS {glue:text}`appraisal_est_pfs_verdict`: the hazard ratios run from
 # {glue:text}`appraisal_est_pfs_hr_min` to {glue:text}`appraisal_est_pfs_hr_max`, and
 # {glue:text}`appraisal_est_pfs_n_excluding_1` of the {glue:text}`appraisal_est_pfs_n_methods`
 # intervals exclude one (the doubly robust estimator gives no hazard ratio; its absolute
-# effects point the same way). For OS the hazard ratios run from
-# {glue:text}`appraisal_est_os_hr_min` to {glue:text}`appraisal_est_os_hr_max`, and whether the
-# interval excludes one depends on the method: it does for
-# {glue:text}`appraisal_est_os_methods_excluding_1`, and it does not for
-# {glue:text}`appraisal_est_os_methods_including_1`. The estimates themselves are close; what
-# moves is where they fall relative to an arbitrary line. A reader who saw only one of these
-# rows would be told either "no difference in OS" or "a significant OS benefit". Reporting the
+# effects are in the right panel). For OS {glue:text}`appraisal_est_os_verdict`: the hazard
+# ratios run from {glue:text}`appraisal_est_os_hr_min` to {glue:text}`appraisal_est_os_hr_max`;
+# the interval excludes one for {glue:text}`appraisal_est_os_methods_excluding_1`, and it does
+# not for {glue:text}`appraisal_est_os_methods_including_1`. Where the methods disagree on the
+# side of one while their estimates lie close together, what moves is only where an interval
+# falls relative to an arbitrary line: a reader who saw one row would be told "no difference",
+# one who saw another "a significant benefit". Reporting the
 # estimand, the interval and an absolute effect, rather than a p-value, is what keeps that
 # choice visible. And since the data are synthetic, none of this says anything about the
 # treatment: the point is how much the method can move the answer on the same patients.
 #
 # ## How strong would a missing confounder have to be?
 #
-# The *E-value* (VanderWeele and Ding, 2017, Annals of Internal Medicine) turns that worry
+# The *E-value* of {cite:t}`vanderweele2017evalue` turns that worry
 # into a number. It is the smallest strength of association, on the risk-ratio scale, that an
 # unmeasured factor would need with *both* the choice of an ICI and the outcome, beyond the
 # recorded characteristics, to move the estimate to no effect. A second E-value does the same

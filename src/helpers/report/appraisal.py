@@ -333,6 +333,23 @@ def compare_word(value: float, reference: float, tolerance: float = 0.05) -> str
     return "smaller than" if value < reference else "larger than"
 
 
+PAIR_SIMILARITY = {
+    "about the same as": "so the interval hardly moves: the members of a pair are barely more alike in their "
+    "outcomes than two unrelated patients",
+    "smaller than": "so the interval narrows: the members of a pair tend to fare alike, and the paper's "
+    "analysis, which ignores that, overstates the uncertainty",
+    "larger than": "so the interval widens: the paper's analysis, which takes the matched patients as "
+    "unrelated, understates the uncertainty",
+}
+
+
+def method_verdict(n_excluding_1: int, n_methods: int) -> str:
+    """Whether the methods agree on the side of one: the opening of the comparison's summary sentence."""
+    if n_excluding_1 in (0, n_methods):
+        return "the conclusion does not depend on the method"
+    return "the conclusion depends on the method"
+
+
 def width_word(width: float, reference: float, tolerance: float = 0.05) -> str:
     """'about as wide as', 'narrower than' or 'wider than', within a relative ``tolerance``."""
     word = compare_word(width, reference, tolerance)
@@ -380,6 +397,7 @@ def estimate_numbers(results) -> dict[str, str | int]:
         matched = ["psm", "psm_robust", "psm_stratified"]
         if set(matched) <= set(by.index) and by.loc[matched, "se"].notna().all():
             out[f"est_{endpoint}_robust_vs_naive"] = compare_word(by.loc["psm_robust", "se"], by.loc["psm", "se"])
+            out[f"est_{endpoint}_pair_similarity"] = PAIR_SIMILARITY[out[f"est_{endpoint}_robust_vs_naive"]]
             out[f"est_{endpoint}_strat_vs_naive"] = compare_word(by.loc["psm_stratified", "se"], by.loc["psm", "se"])
             out[f"est_{endpoint}_strat_se_ratio"] = format_number(
                 by.loc["psm_stratified", "se"] / by.loc["psm", "se"], 1
@@ -394,5 +412,6 @@ def estimate_numbers(results) -> dict[str, str | int]:
         out[f"est_{endpoint}_hr_max"] = format_number(ok["hr"].max(), 2)
         out[f"est_{endpoint}_n_methods"] = len(ok)
         out[f"est_{endpoint}_n_excluding_1"] = int(((ok["ci_upper"] < 1) | (ok["ci_lower"] > 1)).sum())
+        out[f"est_{endpoint}_verdict"] = method_verdict(out[f"est_{endpoint}_n_excluding_1"], len(ok))
         out[f"est_{endpoint}_ph_p_min"] = format_p(ok["ph_p"].min())
     return out
