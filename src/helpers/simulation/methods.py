@@ -35,7 +35,8 @@ from scipy import stats
 from ..stats.cox import fit_cox
 from ..stats.matching import fit_propensity, match_nearest, matched_cohort
 from ..study import cohort as C
-from ..study.design import PSM_COVARIATES, PSM_SETTINGS, columns
+from ..study import estimators as appraisal
+from ..study.design import ESTIMATOR_LABELS, PSM_COVARIATES, PSM_SETTINGS, columns
 from .truth import QUANTITIES
 
 ESTIMATE_FIELDS = (
@@ -171,9 +172,31 @@ REFERENCE_METHODS = {
 }
 
 
+# --- the appraisal chapter's estimators (helpers.study.estimators), unchanged -----------------
+
+# The appraisal's "ATM" (the matched population) has no truth of its own in the structural
+# model; the matched estimators are compared with the ATT, as the paper's matching is.
+TRUTH_OF = {"ATM": "ATT"}
+# crude, psm and multivariable are the reference methods above under other names: not run twice
+APPRAISAL_RUN = ("psm_robust", "psm_stratified", "iptw_ate", "iptw_att", "overlap", "iptw_adjusted", "doubly_robust")
+
+
+def _appraisal_method(estimator: appraisal.Estimator) -> Method:
+    def estimate(data: pd.DataFrame, endpoint: str):
+        # one Prepared per cohort: the propensity model, pairs and weights are shared by every method
+        return estimator.function(shared(data, "appraisal", lambda: appraisal.prepare(data)), endpoint)
+
+    estimate.__doc__ = estimator.function.__doc__
+    label = ESTIMATOR_LABELS.get(estimator.name, estimator.name)
+    return Method(estimator.name, TRUTH_OF.get(estimator.estimand, estimator.estimand), estimate, label)
+
+
+APPRAISAL_METHODS = {e.name: _appraisal_method(e) for e in appraisal.ESTIMATORS if e.name in APPRAISAL_RUN}
+
+
 def available_methods() -> dict[str, Method]:
-    """Every method the experiment can run, by name."""
-    return dict(REFERENCE_METHODS)
+    """Every method the experiment can run, by name: the reference Cox models and the appraisal's estimators."""
+    return REFERENCE_METHODS | APPRAISAL_METHODS
 
 
 def resolve(names) -> list[Method]:

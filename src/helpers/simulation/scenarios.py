@@ -23,12 +23,13 @@ from functools import lru_cache
 import numpy as np
 
 from .calibration import intercept_for_share, reference_population, targets
+from .methods import APPRAISAL_RUN
 from .structural import StructuralParams, load_params
 
 CONFOUNDING_MULTIPLIER = 3.0
 BASE_N = 496
 DEFAULT_SEED = 20251129
-ALL_METHODS = ("crude_cox", "psm_cox", "multivariable_cox")
+ALL_METHODS = ("crude_cox", "psm_cox", "multivariable_cox", *APPRAISAL_RUN)
 CALIPER_METHODS = ("psm_cox", "psm_cox_logit")
 
 
