@@ -56,6 +56,7 @@ from helpers.paper.published import published
 from helpers.paths import SIMULATION_DIR
 from helpers.report.chapter import glue_all
 from helpers.report.simulation import (
+    Experiment,
     check_display,
     figure_check,
     figure_coverage,
@@ -106,36 +107,12 @@ def pct(x: float, digits: int = 1) -> str:
     return f"{100 * x:.{digits}f}%"
 
 
-def measure(scen: str, method: str, endpoint: str, name: str, quantity: str = "log_hr") -> float:
-    row = perf[
-        (perf["scenario"] == scen)
-        & (perf["method"] == method)
-        & (perf["endpoint"] == endpoint)
-        & (perf["quantity"] == quantity)
-    ]
-    return float(row[name].iloc[0])
+experiment = Experiment(truth, perf, replicates)
+measure, true_value, same_estimates = experiment.measure, experiment.true_value, experiment.same_estimates
 
 
 def pairs(scen: str, method: str) -> str:
-    rows = replicates[scen]
-    return f"{rows.loc[rows['method'] == method, 'n_used'].mean() / 2:.0f}"
-
-
-def same_estimates(scen: str, a: str, b: str, endpoint: str = "pfs") -> float:
-    rows = replicates[scen][replicates[scen]["endpoint"] == endpoint]
-    first = rows[rows["method"] == a].set_index("replicate")["log_hr"]
-    second = rows[rows["method"] == b].set_index("replicate")["log_hr"]
-    return float(np.isclose(first, second.reindex(first.index)).mean())
-
-
-def true_value(mechanism: str, endpoint: str, estimand: str, quantity: str = "log_hr") -> float:
-    row = truth[
-        (truth["mechanism"] == mechanism)
-        & (truth["endpoint"] == endpoint)
-        & (truth["estimand"] == estimand)
-        & (truth["quantity"] == quantity)
-    ]
-    return float(row["value"].iloc[0])
+    return f"{experiment.mean_pairs(scen, method):.0f}"
 
 
 glue_all(
@@ -556,12 +533,7 @@ for endpoint in ("pfs", "os"):
 
 
 # %% tags=["remove-cell"]
-def se_verdict(scen: str, method: str, endpoint: str = "pfs") -> str:
-    """How a method's intervals behave: its model SE against the spread of its estimates."""
-    ratio = measure(scen, method, endpoint, "mod_se") / measure(scen, method, endpoint, "emp_se")
-    return "about right" if abs(ratio - 1) < 0.05 else ("too wide" if ratio > 1 else "too narrow")
-
-
+se_verdict = experiment.se_verdict
 RMST_FIRST = f"rmst_diff_{RMST_HORIZONS[0]:g}"  # the first horizon's RMST difference
 modern = {
     "robust": "psm_robust",

@@ -278,3 +278,35 @@ def test_a_fresh_clone_resumes_from_the_assembled_rows(tmp_path):
     again = run_experiment(scen, 4, out, seed=3, chunk_size=2, progress=False, scheduler="tcp://127.0.0.1:1")
     assert again.read_bytes() == first
     assert len(list((out / "chunks").iterdir())) == len(ranges)
+
+
+def test_the_chapter_look_ups_read_the_right_rows():
+    from helpers.report.simulation import Experiment
+
+    perf = pd.DataFrame(
+        {
+            "scenario": ["base", "base"],
+            "method": ["psm_cox", "psm_robust"],
+            "endpoint": ["pfs", "pfs"],
+            "quantity": ["log_hr", "log_hr"],
+            "mod_se": [0.123, 0.120],
+            "emp_se": [0.116, 0.116],
+        }
+    )
+    reps = pd.DataFrame(
+        {
+            "replicate": [0, 0, 1, 1],
+            "method": ["a", "b", "a", "b"],
+            "endpoint": ["pfs"] * 4,
+            "log_hr": [-0.5, -0.5, -0.4, -0.3],
+            "n_used": [300, 300, 320, 320],
+        }
+    )
+    exp = Experiment(pd.DataFrame(), perf, {"base": reps})
+    assert exp.measure("base", "psm_robust", "pfs", "mod_se") == 0.120
+    assert exp.se_verdict("base", "psm_cox") == "too wide"  # 0.123 / 0.116 = 1.06
+    assert exp.se_verdict("base", "psm_robust") == "about right"  # 1.03
+    assert exp.mean_pairs("base", "a") == 155.0  # (300 + 320) / 2 patients / 2
+    assert exp.same_estimates("base", "a", "b") == 0.5
+    with pytest.raises(KeyError, match="psm_stratified"):
+        exp.measure("base", "psm_stratified", "pfs", "bias")

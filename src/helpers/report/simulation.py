@@ -271,3 +271,60 @@ def methods_display(names) -> pd.DataFrame:
         doc = (m.estimate.__doc__ or "").strip().splitlines()[0] if m.estimate.__doc__ else ""
         rows.append({"Method": m.label or name, "Compared with": ESTIMAND_LABELS[m.estimand], "What it does": doc})
     return pd.DataFrame(rows).set_index("Method")
+
+
+# --- the numbers a chapter quotes ------------------------------------------------------------
+
+
+class Experiment:
+    """The committed results of the simulation study, read once, with the look-ups a chapter's prose needs.
+
+    ``truth`` (:func:`helpers.simulation.outputs.read_truth`), ``performance``
+    (one row per scenario, method, endpoint and quantity) and ``replicates``
+    (one frame per scenario). A look-up that finds no row raises KeyError
+    naming what was asked for.
+    """
+
+    def __init__(self, truth: pd.DataFrame, performance: pd.DataFrame, replicates: dict[str, pd.DataFrame]):
+        self.truth, self.performance, self.replicates = truth, performance, replicates
+
+    @staticmethod
+    def _one(frame: pd.DataFrame, column: str, **where) -> float:
+        rows = frame
+        for key, value in where.items():
+            rows = rows[rows[key] == value]
+        if rows.empty:
+            raise KeyError(f"no row with {where}")
+        return float(rows[column].iloc[0])
+
+    def measure(self, scenario_name: str, method: str, endpoint: str, name: str, quantity: str = "log_hr") -> float:
+        """One performance measure (``bias``, ``coverage``, ``emp_se``, ... or its ``_mcse``)."""
+        return self._one(
+            self.performance, name, scenario=scenario_name, method=method, endpoint=endpoint, quantity=quantity
+        )
+
+    def true_value(self, mechanism: str, endpoint: str, estimand: str, quantity: str = "log_hr") -> float:
+        """The true value of an estimand under a data-generating mechanism."""
+        return self._one(
+            self.truth, "value", mechanism=mechanism, endpoint=endpoint, estimand=estimand, quantity=quantity
+        )
+
+    def mean_pairs(self, scenario_name: str, method: str) -> float:
+        """The matched pairs a matching method kept, on average over the replicates."""
+        rows = self.replicates[scenario_name]
+        return float(rows.loc[rows["method"] == method, "n_used"].mean() / 2)
+
+    def same_estimates(self, scenario_name: str, a: str, b: str, endpoint: str = "pfs") -> float:
+        """The share of replicates in which methods ``a`` and ``b`` gave the same log hazard ratio."""
+        rows = self.replicates[scenario_name]
+        rows = rows[rows["endpoint"] == endpoint]
+        first = rows[rows["method"] == a].set_index("replicate")["log_hr"]
+        second = rows[rows["method"] == b].set_index("replicate")["log_hr"]
+        return float(np.isclose(first, second.reindex(first.index)).mean())
+
+    def se_verdict(self, scenario_name: str, method: str, endpoint: str = "pfs", tolerance: float = 0.05) -> str:
+        """How a method's intervals behave: 'about right', 'too wide' or 'too narrow' (model SE against empirical SE)."""
+        ratio = self.measure(scenario_name, method, endpoint, "mod_se") / self.measure(
+            scenario_name, method, endpoint, "emp_se"
+        )
+        return "about right" if abs(ratio - 1) < tolerance else ("too wide" if ratio > 1 else "too narrow")
