@@ -34,7 +34,7 @@ def timed(label: str, target: float, func) -> float:
 
 def big_cohort(n: int, seed: int = 1) -> pd.DataFrame:
     """A cohort of n patients in the contract: rows of the synthetic cohort drawn with replacement."""
-    from helpers.synthetic import COHORT_CSV
+    from helpers.paths import COHORT_CSV
 
     base = pd.read_csv(COHORT_CSV, dtype=str, keep_default_na=False)
     rng = np.random.default_rng(seed)
@@ -57,34 +57,45 @@ def build_book(project: Path) -> None:
     subprocess.run(["make", "-C", str(project), "book"], check=True, capture_output=True)
 
 
-def main() -> int:
-    # --- simulation study (helpers.simulation, on Dask): benchmarks/bench_simulation.py ---------------
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import bench_simulation
+PARTS = ("simulation", "book", "analysis", "stats")
 
-    bench_simulation.main()
-    # --- end of the simulation study's benchmarks ----------------------------------------------------
+
+def main(parts=PARTS) -> int:
+    """Run the named parts (all by default: ``python benchmarks/run.py [part ...]``)."""
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        print(f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}", file=sys.stderr)
+        return 2
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    if "simulation" in parts:  # the simulation study on Dask: benchmarks/bench_simulation.py
+        import bench_simulation
+
+        bench_simulation.main()
 
     from helpers.stats.matching import match_nearest
 
     print(f"benchmarks on {ROOT}")
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        project = book_copy(tmp)
-        timed("cold book build (dependencies installed)", 60, lambda: build_book(project))
-        timed("rebuild with no change", 10, lambda: build_book(project))
-        page = project / "notebooks" / "response.py"
-        page.write_text(page.read_text(encoding="utf-8") + "\n# %%\nedited = True\n", encoding="utf-8")
-        timed("rebuild after changing one notebook", 60, lambda: build_book(project))
-
+        if "book" in parts:
+            project = book_copy(tmp)
+            timed("cold book build (dependencies installed)", 60, lambda: build_book(project))
+            timed("rebuild with no change", 10, lambda: build_book(project))
+            page = project / "notebooks" / "response.py"
+            page.write_text(page.read_text(encoding="utf-8") + "\n# %%\nedited = True\n", encoding="utf-8")
+            timed("rebuild after changing one notebook", 60, lambda: build_book(project))
+        if "analysis" not in parts:
+            return _stats(parts)
         cohort = big_cohort(100_000)
         path = tmp / "cohort_100k.csv"
         cohort.to_csv(path, index=False)
         out = tmp / "out"
         timed(
-            "analyze on 100,000 patients (tables, no figures)",
+            "analyze on 100,000 patients (tables, no figures, no bootstrap)",
             30,
-            lambda: subprocess.run([PY, "-m", "helpers", "analyze", str(path), "--out", str(out)], check=True),
+            lambda: subprocess.run(
+                [PY, "-m", "helpers", "analyze", str(path), "--out", str(out), "--bootstrap", "0"], check=True
+            ),
         )
 
     rng = np.random.default_rng(2)
@@ -93,7 +104,13 @@ def main() -> int:
     scores = np.round(rng.beta(2 + 2 * treated, 4, n), 4)
     timed("propensity matching, 1,000,000 patients", 10, lambda: match_nearest(scores, treated, caliper=0.02))
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    return _stats(parts)
+
+
+def _stats(parts) -> int:
+    """The statistics layer side by side with R, lifelines and statsmodels (benchmarks/bench_stats.py)."""
+    if "stats" not in parts:
+        return 0
     import bench_stats
 
     print(flush=True)
@@ -101,4 +118,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:] or PARTS))
