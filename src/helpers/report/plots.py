@@ -367,28 +367,25 @@ def plot_love(
     return ax
 
 
+def _mirrored_histogram(ax: Axes, values: np.ndarray, treated: np.ndarray, edges: np.ndarray) -> None:
+    """Counts of ``values`` per bin: the treated arm above the axis, the controls mirrored below it."""
+    t_counts, _ = np.histogram(values[treated == 1], bins=edges)
+    c_counts, _ = np.histogram(values[treated == 0], bins=edges)
+    width = np.diff(edges)
+    for counts, group in ((t_counts, C.GROUP_ICI), (-c_counts, C.GROUP_NON_ICI)):
+        ax.bar(edges[:-1], counts, width=width, align="edge", color=ARM_COLORS[group], alpha=0.8, label=group)
+    ax.axhline(0, color=NEUTRAL, lw=0.8)
+    top = max(t_counts.max(), c_counts.max(), 1) * 1.1
+    ax.set_ylim(-top, top)
+
+
 def plot_score_distributions(
     scores: pd.Series, treated: pd.Series, ax: Axes | None = None, *, title: str = "", bins: int = 20
 ) -> Axes:
     """Propensity-score histograms of the two arms, treated above and controls mirrored below."""
     ax = _new_axes(ax, size=(6.0, 3.6))
     edges = np.linspace(0, 1, bins + 1)
-    t_counts, _ = np.histogram(scores[treated == 1], bins=edges)
-    c_counts, _ = np.histogram(scores[treated == 0], bins=edges)
-    width = np.diff(edges)
-    ax.bar(edges[:-1], t_counts, width=width, align="edge", color=ARM_COLORS[C.GROUP_ICI], alpha=0.8, label=C.GROUP_ICI)
-    ax.bar(
-        edges[:-1],
-        -c_counts,
-        width=width,
-        align="edge",
-        color=ARM_COLORS[C.GROUP_NON_ICI],
-        alpha=0.8,
-        label=C.GROUP_NON_ICI,
-    )
-    ax.axhline(0, color=NEUTRAL, lw=0.8)
-    top = max(t_counts.max(), c_counts.max()) * 1.1
-    ax.set_ylim(-top, top)
+    _mirrored_histogram(ax, np.asarray(scores), np.asarray(treated), edges)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v))}"))
     ax.set_xlim(0, 1)
     ax.set_xlabel("Propensity score")
@@ -466,22 +463,7 @@ def plot_weight_distribution(
     w = np.asarray(weights, dtype=float)
     t = np.asarray(treated)
     edges = np.linspace(0, max(float(w.max()), 1e-9) * 1.02, bins + 1)
-    t_counts, _ = np.histogram(w[t == 1], bins=edges)
-    c_counts, _ = np.histogram(w[t == 0], bins=edges)
-    width = np.diff(edges)
-    ax.bar(edges[:-1], t_counts, width=width, align="edge", color=ARM_COLORS[C.GROUP_ICI], alpha=0.8, label=C.GROUP_ICI)
-    ax.bar(
-        edges[:-1],
-        -c_counts,
-        width=width,
-        align="edge",
-        color=ARM_COLORS[C.GROUP_NON_ICI],
-        alpha=0.8,
-        label=C.GROUP_NON_ICI,
-    )
-    ax.axhline(0, color=NEUTRAL, lw=0.8)
-    top = max(t_counts.max(), c_counts.max(), 1) * 1.1
-    ax.set_ylim(-top, top)
+    _mirrored_histogram(ax, w, t, edges)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{abs(int(v))}"))
     ax.set_xlabel("Weight")
     ax.set_ylabel("Patients")

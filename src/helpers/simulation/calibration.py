@@ -40,6 +40,7 @@ from scipy import optimize, special
 
 from ..paper.published import GROUP_KEYS, TABLE1_KEYS, published
 from ..study import cohort as C
+from ..synthetic.generator import STARTING_LOADINGS
 from .structural import (
     VARIABLES,
     PiecewiseHazard,
@@ -54,20 +55,8 @@ DEATH_SHARE = 0.10  # share of PFS events that are deaths without progression (d
 PPS_BREAKS = (0.0, 3.0, 9.0)  # months since progression
 OS_GRID_STEP = 0.01  # months, for the PFS x post-progression convolution
 
-# the generator's "disease burden" factor (metastases, ECOG) and a second factor (first-line ICI, sex, smoking)
-LOADINGS = {
-    "male": [0.0, 0.3],
-    "age_ge65": [0.1, 0.0],
-    "smoker": [0.0, 0.3],
-    "ecog_ge2": [0.25, 0.0],
-    "lung_met": [0.3, 0.0],
-    "bone_met": [0.35, 0.0],
-    "brain_met": [0.3, 0.0],
-    "liver_met": [0.4, 0.0],
-    "sites_ge3": [0.6, 0.0],
-    "first_line_ici": [0.0, 0.5],
-    "first_line_pfs_ge6": [-0.2, 0.0],
-}
+# the generator's starting loadings ("disease burden" factor; first-line ICI, sex, smoking)
+LOADINGS = {name: list(pair) for name, pair in STARTING_LOADINGS.items()}
 
 
 # --- the paper's numbers ----------------------------------------------------------------

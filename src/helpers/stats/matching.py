@@ -557,14 +557,7 @@ def standardized_differences(
     if missing:
         raise StatsError(f"columns not in the data: {', '.join(missing)}")
     t = validate.binary(data[treatment_col], f"column {treatment_col!r}")
-    if weights is None:
-        w = np.ones(len(data))
-    elif isinstance(weights, str):
-        validate.columns(data, [weights])
-        w = validate.weights(data[weights], f"column {weights!r}")
-    else:
-        w = validate.weights(weights)
-    validate.check_length(len(data), weights=w)
+    w = validate.weights_of(data, weights)
     w1, w0 = w * (t == 1), w * (t == 0)
     if w1.sum() == 0 or w0.sum() == 0:
         raise StatsError(f"both groups of '{treatment_col}' need rows (with positive weight) to compare")

@@ -146,6 +146,18 @@ def weights(values, name: str = "weights", *, dropna: bool = False) -> np.ndarra
     return w
 
 
+def weights_of(data: pd.DataFrame, given) -> np.ndarray:
+    """Case weights for the rows of ``data``, checked: None (every row 1), a column name, or one value per row."""
+    if given is None:
+        return np.ones(len(data))
+    if isinstance(given, str):
+        columns(data, [given])
+        return weights(data[given], f"column {given!r}")
+    w = weights(given)
+    check_length(len(data), weights=w)
+    return w
+
+
 def labels(values, name: str, *, dropna: bool = False) -> np.ndarray:
     """Group or stratum labels without missing values (a NaN must not become a group called 'nan').
 

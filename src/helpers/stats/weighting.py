@@ -303,14 +303,7 @@ def weighted_standardized_differences(
     if variance not in SMD_VARIANCES:
         raise StatsError(f"variance must be one of {SMD_VARIANCES}, got {variance!r}")
     t = _treated(data[treatment_col], f"column {treatment_col!r}")
-    if weights is None:
-        w = np.ones(len(data))
-    elif isinstance(weights, str):
-        validate.columns(data, [weights])
-        w = validate.weights(data[weights], f"column {weights!r}")
-    else:
-        w = validate.weights(weights)
-        validate.check_length(len(data), weights=w)
+    w = validate.weights_of(data, weights)
     w1, w0 = w * (t == 1), w * (t == 0)
     for arm, ww in (("treated", w1), ("control", w0)):
         if ww.sum() <= 0:

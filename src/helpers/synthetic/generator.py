@@ -96,6 +96,23 @@ class GeneratorParams:
         Path(path).write_text(text + "\n", encoding="utf-8")
 
 
+# The calibration's starting loadings on the two latent factors: a "disease burden" factor
+# (metastases, ECOG) and a second factor (first-line ICI, sex, smoking).
+STARTING_LOADINGS = {
+    "male": (0.0, 0.3),
+    "age_ge65": (0.1, 0.0),
+    "smoker": (0.0, 0.3),
+    "ecog_ge2": (0.25, 0.0),
+    "lung_met": (0.3, 0.0),
+    "bone_met": (0.35, 0.0),
+    "brain_met": (0.3, 0.0),
+    "liver_met": (0.4, 0.0),
+    "sites_ge3": (0.6, 0.0),
+    "first_line_ici": (0.0, 0.5),
+    "first_line_pfs_ge6": (-0.2, 0.0),
+}
+
+
 def initial_params(seed: int = 20250110) -> GeneratorParams:
     """The documented starting point of the calibration.
 
@@ -121,19 +138,7 @@ def initial_params(seed: int = 20250110) -> GeneratorParams:
     os_ = dict(
         zip(variables, (1.163, 1.145, 1.006, 1.216, 1.161, 1.139, 1.049, 1.816, 1.591, 0.840, 0.670), strict=True)
     )
-    base = {
-        "male": [0.0, 0.3],
-        "age_ge65": [0.1, 0.0],
-        "smoker": [0.0, 0.3],
-        "ecog_ge2": [0.25, 0.0],
-        "lung_met": [0.3, 0.0],
-        "bone_met": [0.35, 0.0],
-        "brain_met": [0.3, 0.0],
-        "liver_met": [0.4, 0.0],
-        "sites_ge3": [0.6, 0.0],
-        "first_line_ici": [0.0, 0.5],
-        "first_line_pfs_ge6": [-0.2, 0.0],
-    }
+    base = {name: list(pair) for name, pair in STARTING_LOADINGS.items()}
     treated = base | {"liver_met": [0.5, 0.0]}
     # the treated patients the study could not match carry many metastatic sites together
     left_out = treated | {
